@@ -1,0 +1,1 @@
+"""Course tooling: regenerate everything derived from the master notebooks (and, later, grade)."""

@@ -1,0 +1,82 @@
+"""The course registry (notebooks/modules.toml) and the paths derived from it."""
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+MASTERS = NOTEBOOKS / "masters"
+MILESTONES = NOTEBOOKS / "milestones"
+BOOK = ROOT / "book"
+
+
+@dataclass(frozen=True)
+class Module:
+    id: str          # "01_tensor"
+    number: int      # 1
+    title: str       # "Tensor"
+    tier: str        # "Foundation"
+    requires: tuple  # ("01_tensor", ...)
+
+    @property
+    def master(self):
+        return MASTERS / f"{self.id}.ipynb"
+
+    @property
+    def student(self):
+        return NOTEBOOKS / f"{self.id}.ipynb"
+
+    @property
+    def reader(self):
+        return BOOK / "notebooks" / f"{self.id}.ipynb"
+
+    @property
+    def chapter(self):
+        return BOOK / "modules" / f"{self.id}.md"
+
+    @property
+    def exists(self):
+        return self.master.exists()
+
+
+@dataclass(frozen=True)
+class Milestone:
+    id: str      # "1958_perceptron"
+    title: str
+    after: str   # module id
+
+    @property
+    def notebook(self):
+        return MILESTONES / f"{self.id}.ipynb"
+
+    @property
+    def exists(self):
+        return self.notebook.exists()
+
+
+def _load():
+    return tomllib.loads((NOTEBOOKS / "modules.toml").read_text(encoding="utf-8"))
+
+
+def modules():
+    """All 20 modules in course order."""
+    reg = _load()
+    tier_of = {m: t["name"] for t in reg["tier"] for m in t["modules"]}
+    out = []
+    for mid, info in reg["modules"].items():
+        out.append(Module(mid, int(mid.split("_", 1)[0]), info["title"], tier_of[mid],
+                          tuple(info["requires"])))
+    return out
+
+
+def milestones():
+    return [Milestone(mid, info["title"], info["after"]) for mid, info in _load()["milestones"].items()]
+
+
+def module(module_id):
+    """Look a module up by id ("01_tensor") or number ("1", "01")."""
+    for m in modules():
+        if module_id in (m.id, str(m.number), f"{m.number:02d}"):
+            return m
+    known = ", ".join(m.id for m in modules())
+    raise KeyError(f"unknown module {module_id!r}; modules are: {known}")

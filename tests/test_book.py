@@ -1,0 +1,58 @@
+"""The course site builds from a clean tree, lists every existing chapter, and never shows a solution."""
+import html
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder import build, course
+from tests import nbtools
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("book")
+    proc = subprocess.run([sys.executable, "-m", "jupyter_book", "build", str(course.ROOT), "--path-output",
+                           str(out), "-n", "-W", "--keep-going"], capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, f"book build failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
+    return out / "_build" / "html"
+
+
+def test_toc_is_generated_from_the_registry():
+    assert (course.ROOT / "_toc.yml").read_text() == build.toc()
+
+
+def test_every_chapter_and_walkthrough_is_built(site):
+    pages = ["book/intro.html", "book/howto.html"]
+    for m in course.modules():
+        if m.exists:
+            pages += [f"book/modules/{m.id}.html", f"book/notebooks/{m.id}.html"]
+    for ms in course.milestones():
+        if ms.exists:
+            pages += [f"book/milestones/{ms.id}.html", f"notebooks/milestones/{ms.id}.html"]
+    missing = [p for p in pages if not (site / p).exists()]
+    assert not missing, f"pages missing from the built site: {missing}"
+
+
+def test_built_site_contains_no_solution_and_no_source_notebooks(site):
+    secrets = set()
+    for m in course.modules():
+        if m.exists:
+            secrets |= nbtools.solution_lines(json.loads(m.master.read_text()))
+    assert secrets
+    assert not list(site.rglob("*.ipynb")), "the site offers notebook sources for download"
+    for page in [*site.rglob("*.html"), site / "searchindex.js"]:
+        # Highlighted code is split into <span>s: compare the page's text, not its markup.
+        text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8", errors="replace")))
+        leaked = [s for s in secrets if s in text]
+        assert not leaked, f"{page.relative_to(site)} shows solution lines: {leaked[:3]}"
+
+
+def test_walkthrough_pages_show_executed_outputs(site):
+    for m in course.modules():
+        if m.exists:
+            text = (site / f"book/notebooks/{m.id}.html").read_text(encoding="utf-8")
+            assert "cell_output" in text, f"{m.id}: the walkthrough page has no outputs"

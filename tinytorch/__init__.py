@@ -1,0 +1,6 @@
+"""tinytorch: a deep-learning framework built from scratch with NumPy, one module at a time."""
+from tinytorch.core.tensor import (Tensor, tensor, zeros, ones, rand, randn, manual_seed,
+                                   is_grad_enabled, set_grad_enabled)
+from tinytorch import nn
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""tinytorch.nn.functional: stateless versions of the activations and losses."""
