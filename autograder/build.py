@@ -100,6 +100,68 @@ def reader_notebook(master_nb):
     return out
 
 
+def site_repository():
+    """(url, branch) of the course repository from _config.yml's `repository`; url may be ""."""
+    import yaml
+    repo = (yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8")) or {}).get("repository") or {}
+    return (repo.get("url") or "").strip().rstrip("/"), (repo.get("branch") or "main").strip()
+
+
+def setup_cell(notebook_name):
+    """First cell of a student notebook: installs what it needs in JupyterLite or on Colab, else a no-op.
+
+    JupyterLite (Pyodide, sys.platform "emscripten") installs tinytorch from the course site's piplite
+    index and otter-grader from PyPI. Colab clones the course repository (repository.url in
+    _config.yml), installs it with otter-grader, and puts this notebook's file beside it so that
+    otter can read the tests stored in its metadata. Locally, on Binder and when grading, nothing runs.
+    """
+    otter = next(l.strip() for l in (ROOT / "requirements.txt").read_text().splitlines()
+                 if l.startswith("otter-grader=="))  # the grader's pin, so students check with the same otter
+    url, branch = site_repository()
+    lines = ["# Setup. In JupyterLite (in your browser) and on Colab this cell installs tinytorch and",
+             "# otter-grader; anywhere else (your own machine, Binder, grading) it does nothing.",
+             "import sys",
+             'if sys.platform == "emscripten":  # JupyterLite: tinytorch from the course site, otter from PyPI',
+             "    import piplite",
+             f'    await piplite.install(["tinytorch", "{otter}"])',
+             'elif "google.colab" in sys.modules:  # Colab: tinytorch from the course repository']
+    if url:
+        checkout = "/content/tinytorch-course"
+        lines += ["    import os, shutil, subprocess",
+                  f'    if not os.path.isdir("{checkout}"):',
+                  f'        subprocess.run(["git", "clone", "--quiet", "--depth", "1", "--branch", "{branch}",',
+                  f'                        "{url}", "{checkout}"], check=True)',
+                  f'    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "{checkout}", "{otter}"],',
+                  "                   check=True)",
+                  f'    shutil.copy("{checkout}/notebooks/{notebook_name}", "{notebook_name}")  # otter reads its tests']
+    else:
+        lines += ['    raise RuntimeError("This course has no repository URL yet (repository.url in its _config.yml), "',
+                  '                       "so Colab cannot install tinytorch: open the notebook in JupyterLite or "',
+                  '                       "on your own machine, or ask your instructor.")']
+    cell = _code_cell("\n".join(lines))
+    cell["metadata"] = {"deletable": False, "editable": False, "tags": ["tinytorch-setup"]}
+    return cell
+
+
+def announce_hidden_tests(student_nb, autograder_nb):
+    """Make `grader.check("qN")` say how many hidden tests qN has and that they were not run.
+
+    Otter prints a test case's success_message when it passes and its failure_message when it
+    fails; both are set on the last public case of each question with hidden tests, from the
+    test counts in otter's own autograder notebook. Example output of a passing check:
+        q1 results: All test cases passed!
+        q1 - 2 message: 3 hidden tests were not run here; they run when your notebook is graded.
+    """
+    every = autograder_nb["metadata"]["otter"]["tests"]
+    for name, test in student_nb["metadata"]["otter"]["tests"].items():
+        hidden = sum(case.get("hidden", False) for suite in every[name]["suites"] for case in suite["cases"])
+        public = [case for suite in test["suites"] for case in suite["cases"] if not case.get("hidden", False)]
+        if hidden and public:
+            message = (f"{hidden} hidden test{'s' if hidden > 1 else ''} {'were' if hidden > 1 else 'was'} not run "
+                       f"here; {'they run' if hidden > 1 else 'it runs'} when your notebook is graded.")
+            public[-1]["success_message"] = public[-1]["failure_message"] = message
+
+
 def student_notebook(master_path, zip_dir=None):
     """Run `otter assign` on a master; return the student notebook (and copy the zip out)."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -110,6 +172,7 @@ def student_notebook(master_path, zip_dir=None):
         if proc.returncode != 0:
             raise RuntimeError(f"otter assign failed on {master_path.name}:\n{proc.stdout}\n{proc.stderr}")
         nb = _read(tmp / "dist" / "student" / master_path.name)
+        announce_hidden_tests(nb, _read(tmp / "dist" / "autograder" / master_path.name))
         if zip_dir is not None:
             zips = list((tmp / "dist" / "autograder").glob("*.zip"))
             zip_dir.mkdir(parents=True, exist_ok=True)
@@ -118,6 +181,9 @@ def student_notebook(master_path, zip_dir=None):
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
             cell["outputs"], cell["execution_count"] = [], None
+    nb["cells"].insert(0, setup_cell(master_path.name))
+    for i, cell in enumerate(nb["cells"]):
+        cell["id"] = f"cell-{i}"  # otter gives its cells random ids; fixed ids keep regeneration reproducible
     return nb
 
 
@@ -146,6 +212,8 @@ def toc():
     missing = [ms.id for ms in course.milestones() if ms.exists and ms.id not in placed]
     if missing:
         raise RuntimeError(f"milestones {missing} follow modules that have no master notebook yet")
+    lines += ["- caption: About the course", "  chapters:", "  - file: book/performance",
+              "  - file: book/instructors"]
     return "\n".join(lines) + "\n"
 
 

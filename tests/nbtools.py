@@ -26,8 +26,7 @@ def questions(master_nb):
     return out
 
 
-def solution_lines(master_nb):
-    """Distinctive lines of solution code and hidden tests: none may reach a student."""
+def _secret_and_public_lines(master_nb):
     from otter.assign.solutions import replace_solutions
     secret, public = set(), set()
     in_solution = in_tests = False
@@ -36,6 +35,10 @@ def solution_lines(master_nb):
         if marker:
             in_solution = marker.startswith("BEGIN SOLUTION") or (in_solution and not marker.startswith("END SOLUTION"))
             in_tests = marker.startswith("BEGIN TESTS") or (in_tests and not marker.startswith("END TESTS"))
+            continue
+        if cell["cell_type"] == "markdown":
+            # The exercise text may quote what to write (`return input * Tensor(mask)`): that is no leak.
+            public.add(_src(cell).replace("`", ""))
             continue
         if cell["cell_type"] != "code":
             continue
@@ -46,8 +49,23 @@ def solution_lines(master_nb):
         kept = set(l.strip() for l in replace_solutions(lines, "python"))
         public.update(kept)
         secret.update(l.strip() for l in lines if l.strip() not in kept)
+    return secret, public
+
+
+def solution_lines(*master_nbs):
+    """Distinctive lines of solution code and hidden tests: none may reach a student or reader.
+
+    With several masters (a whole site), a line any of them shows in public is not a secret.
+    """
+    secret, public = set(), set()
+    for nb in master_nbs:
+        s, p = _secret_and_public_lines(nb)
+        secret |= s
+        public |= p
+    prose = "\n".join(p for p in public if "\n" in p)
     return {l for l in secret - public
-            if len(l) >= 12 and "SOLUTION" not in l and "PROMPT" not in l and not l.startswith("#")}
+            if len(l) >= 12 and "SOLUTION" not in l and "PROMPT" not in l and not l.startswith("#")
+            and l not in prose}
 
 
 def execute(path, workdir, extra_cells=(), allow_errors=False, timeout=300):
@@ -71,14 +89,19 @@ def last_json(nb):
 
 
 def run_cases_cell(cases):
-    """Code for a cell that runs each test case in the notebook's namespace and prints which passed."""
-    return ("import json as _json\n_cases = " + repr(cases) + "\n_passed = {}\n"
+    """Code for a cell that runs each test case the way otter does (as a doctest) and prints which passed.
+
+    A doctest also fails when a bare expression prints a value, so this catches cases that would
+    fail under otter even though their asserts hold.
+    """
+    return ("import json as _json\n"
+            "from otter.assign.utils import str_to_doctest as _to_doctest\n"
+            "from otter.test_files.ok_test import run_doctest as _run_doctest\n"
+            "_cases = " + repr(cases) + "\n_passed = {}\n"
             "for _q, _codes in _cases.items():\n"
             "    _passed[_q] = []\n"
-            "    for _code in _codes:\n"
-            "        try:\n"
-            "            exec(compile(_code, '<test case>', 'exec'), globals())\n"
-            "            _passed[_q].append(True)\n"
-            "        except BaseException:\n"
-            "            _passed[_q].append(False)\n"
+            "    for _i, _code in enumerate(_codes):\n"
+            "        _lines = [l for l in _code.strip().split('\\n') if l.strip() != '# HIDDEN']\n"
+            "        _ok, _ = _run_doctest(f'{_q} {_i}', '\\n'.join(_to_doctest(_lines, [])), globals())\n"
+            "        _passed[_q].append(bool(_ok))\n"
             "print(_json.dumps(_passed))")

@@ -1,1 +1,3 @@
 """tinytorch.nn.functional: stateless versions of the activations and losses."""
+from tinytorch.core.activations import relu, sigmoid, tanh, gelu, softmax, log_softmax
+from tinytorch.core.losses import mse_loss, cross_entropy, binary_cross_entropy, binary_cross_entropy_with_logits

@@ -1,0 +1,152 @@
+# Generated from notebooks/masters/03_layers.ipynb by tinytorch.export: edit the notebook, not this file.
+import math
+import operator
+from collections import OrderedDict
+
+import numpy as np
+
+from tinytorch.core.tensor import Tensor, default_generator
+from tinytorch.core.module import Module, Parameter
+
+
+class Linear(Module):
+    """y = x @ weight.T + bias.
+
+    Args: in_features, out_features (ints); bias: learn an additive bias (default True).
+    Shape: input (*, in_features) -> output (*, out_features).
+    Attributes: weight (out_features, in_features); bias (out_features,) or None.
+    """
+
+    def __init__(self, in_features, out_features, bias=True):
+        super().__init__()
+        self.in_features = in_features
+        self.out_features = out_features
+        self.weight = Parameter(np.empty((out_features, in_features), dtype=np.float32))
+        if bias:
+            self.bias = Parameter(np.empty(out_features, dtype=np.float32))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Redraw weight and bias in place from U(-1/sqrt(in_features), 1/sqrt(in_features))."""
+        bound = 1.0 / math.sqrt(self.in_features) if self.in_features > 0 else 0.0
+        generator = default_generator()
+        self.weight.data[...] = generator.uniform(-bound, bound, self.weight.shape)
+        if self.bias is not None:
+            self.bias.data[...] = generator.uniform(-bound, bound, self.bias.shape)
+
+    def forward(self, input):
+        """(*, in_features) -> (*, out_features)."""
+        if input.ndim == 0 or input.shape[-1] != self.in_features:
+            raise ValueError(f"Linear: input of shape {tuple(input.shape)} does not end in "
+                             f"in_features={self.in_features} (weight has shape {self.weight.shape})")
+        output = input @ self.weight.T
+        if self.bias is not None:
+            output = output + self.bias
+        return output
+
+    def extra_repr(self):
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class Sequential(Module):
+    """Runs its modules one after another: Sequential(m0, m1)(x) == m1(m0(x)).
+
+    Sequential(*modules) names the children "0", "1", ...; Sequential(OrderedDict) keeps the keys.
+    Shape: whatever the chain does.
+    """
+
+    def __init__(self, *args):
+        super().__init__()
+        if len(args) == 1 and isinstance(args[0], OrderedDict):
+            for name, module in args[0].items():
+                self.add_module(name, module)
+        else:
+            for index, module in enumerate(args):
+                self.add_module(str(index), module)
+
+    def forward(self, input):
+        for module in self:
+            input = module(input)
+        return input
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return type(self)(OrderedDict(list(self._modules.items())[idx]))
+        idx = operator.index(idx)
+        if not -len(self) <= idx < len(self):
+            raise IndexError(f"Sequential: index {idx} is out of range for {len(self)} modules")
+        return list(self._modules.values())[idx]
+
+    def append(self, module):
+        """Add `module` at the end, named by its position; returns self."""
+        self.add_module(str(len(self)), module)
+        return self
+
+
+class Flatten(Module):
+    """Merges dims start_dim..end_dim (inclusive) into one.
+
+    Shape: (N, *dims) -> (N, prod(dims)) with the defaults start_dim=1, end_dim=-1.
+    """
+
+    def __init__(self, start_dim=1, end_dim=-1):
+        super().__init__()
+        self.start_dim = start_dim
+        self.end_dim = end_dim
+
+    def forward(self, input):
+        shape = tuple(input.shape) or (1,)
+        ndim = len(shape)
+        for dim in (self.start_dim, self.end_dim):
+            if not -ndim <= dim < ndim:
+                raise IndexError(f"Flatten: dimension {dim} is out of range for an input of shape "
+                                 f"{tuple(input.shape)} (expected a dim in [{-ndim}, {ndim - 1}])")
+        start, end = self.start_dim % ndim, self.end_dim % ndim
+        if start > end:
+            raise RuntimeError(f"Flatten: start_dim={self.start_dim} comes after end_dim={self.end_dim} "
+                               f"for an input of shape {tuple(input.shape)}")
+        merged = math.prod(shape[start:end + 1])
+        return input.reshape(shape[:start] + (merged,) + shape[end + 1:])
+
+    def extra_repr(self):
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Dropout(Module):
+    """Training: zero each element with probability p, scale the rest by 1/(1-p). Eval: identity.
+
+    Args: p (probability of dropping, in [0, 1]); inplace: modify the input's data.
+    Shape: any -> the same.
+    """
+
+    def __init__(self, p=0.5, inplace=False):
+        super().__init__()
+        if p < 0 or p > 1:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        self.p = p
+        self.inplace = inplace
+
+    def forward(self, input):
+        if not self.training:
+            return input
+        keep = default_generator().random(input.shape) >= self.p
+        scale = 0.0 if self.p == 1 else 1.0 / (1.0 - self.p)
+        mask = keep.astype(np.float32) * np.float32(scale)
+        if self.inplace:
+            if input.requires_grad:
+                raise RuntimeError("Dropout(inplace=True) cannot change a tensor that requires grad; "
+                                   "use inplace=False")
+            input.data *= mask
+            return input
+        return input * Tensor(mask)
+
+    def extra_repr(self):
+        return f"p={self.p}, inplace={self.inplace}"
