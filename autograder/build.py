@@ -10,7 +10,6 @@ Derived from each master notebooks/masters/NN_name.ipynb:
   notebooks/NN_name-autograder.zip   the Otter autograder (build output, git-ignored)
 and from notebooks/modules.toml: _toc.yml.
 """
-import copy
 import json
 import shutil
 import subprocess
