@@ -1,0 +1,274 @@
+# Generated from notebooks/masters/07_optimizers.ipynb by tinytorch.export: edit the notebook, not this file.
+"""tinytorch.optim.lr_scheduler: schedules that set an optimizer's learning rates, step by step."""
+import copy
+import math
+import types
+import warnings
+from bisect import bisect_right
+
+
+class LRScheduler:
+    """Base class of the schedulers: every step() writes a new "lr" into each parameter group.
+
+    Args:
+        optimizer: the optimizer whose learning rates it sets.
+        last_epoch: the index of the last step taken; -1 (the default) starts afresh.
+
+    Constructing a scheduler performs step 0: it stores each group's starting "lr" as
+    "initial_lr" (the scheduler's base_lrs) and sets the learning rates of step 0. Subclasses define
+    get_lr(), the next learning rates computed from the current ones (so that two schedulers on
+    one optimizer compose), and, where one exists, _get_closed_form_lr(), the learning rates at
+    last_epoch computed from base_lrs alone.
+    """
+
+    _is_initial = False  # True only during the step that the constructor performs
+
+    def __init__(self, optimizer, last_epoch=-1):
+        if not hasattr(optimizer, "param_groups"):
+            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        self.optimizer = optimizer
+        if last_epoch == -1:
+            for group in optimizer.param_groups:
+                group.setdefault("initial_lr", group["lr"])
+        else:
+            for i, group in enumerate(optimizer.param_groups):
+                if "initial_lr" not in group:
+                    raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] when resuming a "
+                                   f"scheduler with last_epoch={last_epoch}: load the optimizer's state_dict "
+                                   f"first")
+        self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
+        self.last_epoch = last_epoch
+        self._initial_step()
+
+    def _initial_step(self):
+        self._is_initial = True
+        self.step()
+        self._is_initial = False
+
+    def get_lr(self):
+        """The learning rates for step last_epoch, one per parameter group."""
+        raise NotImplementedError
+
+    def _get_closed_form_lr(self):
+        """The learning rates at last_epoch from base_lrs alone; get_lr() where no formula exists."""
+        return self.get_lr()
+
+    def step(self, epoch=None):
+        """Advance one step and set each group's "lr"; call it after optimizer.step().
+
+        epoch (deprecated, as in PyTorch): jump to that step, using the closed form.
+        """
+        if epoch is not None:
+            warnings.warn("The epoch parameter in `scheduler.step()` is deprecated; call `scheduler.step()` "
+                          "without it", UserWarning, stacklevel=2)
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch=None):
+        if epoch is None:
+            self.last_epoch += 1
+            values = self.get_lr()
+        else:
+            self.last_epoch = epoch
+            values = self._get_closed_form_lr()
+        for group, lr in zip(self.optimizer.param_groups, values):
+            group["lr"] = lr
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def get_last_lr(self):
+        """The learning rates the last step set, one per parameter group."""
+        return list(self._last_lr)
+
+    def state_dict(self):
+        """Every attribute except the optimizer, copied."""
+        return {key: copy.deepcopy(value) for key, value in self.__dict__.items() if key != "optimizer"}
+
+    def load_state_dict(self, state_dict):
+        """Restore the attributes saved by state_dict()."""
+        self.__dict__.update(copy.deepcopy(state_dict))
+
+
+class LambdaLR(LRScheduler):
+    """lr_t = base_lr · lr_lambda(t), with your own function of the step t (one per group, or one for all).
+
+    Args: optimizer; lr_lambda (a function of an int, or a list of them, one per group); last_epoch.
+    state_dict() saves a callable object's attributes, but not plain functions and lambdas.
+    """
+
+    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+        self.optimizer = optimizer
+        if isinstance(lr_lambda, (list, tuple)):
+            if len(lr_lambda) != len(optimizer.param_groups):
+                raise ValueError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}")
+            self.lr_lambdas = list(lr_lambda)
+        else:
+            self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        return [base_lr * fn(self.last_epoch) for fn, base_lr in zip(self.lr_lambdas, self.base_lrs)]
+
+    def state_dict(self):
+        state = {key: copy.deepcopy(value) for key, value in self.__dict__.items()
+                 if key not in ("optimizer", "lr_lambdas")}
+        state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType) else copy.deepcopy(fn.__dict__)
+                               for fn in self.lr_lambdas]
+        return state
+
+    def load_state_dict(self, state_dict):
+        state = copy.deepcopy(state_dict)
+        saved_lambdas = state.pop("lr_lambdas")
+        self.__dict__.update(state)
+        for fn, saved in zip(self.lr_lambdas, saved_lambdas):
+            if saved is not None:
+                fn.__dict__.update(saved)
+
+
+class SequentialLR(LRScheduler):
+    """Run schedulers one after another: schedulers[i] from step milestones[i - 1] on.
+
+    Args: optimizer; schedulers (built on this optimizer); milestones (increasing steps, one fewer
+    than the schedulers); last_epoch. At each milestone the next scheduler restarts from its step 0.
+    Example: warm up with LinearLR for 5 steps, then CosineAnnealingLR:
+        SequentialLR(opt, [LinearLR(opt, 0.1, total_iters=5), CosineAnnealingLR(opt, 95)], [5])
+    """
+
+    def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
+        if len(schedulers) < 1:
+            raise ValueError("SequentialLR expects at least one scheduler, but got no scheduler.")
+        for i, scheduler in enumerate(schedulers):
+            if getattr(scheduler, "optimizer", None) is not optimizer:
+                raise ValueError(f"SequentialLR expects all schedulers to belong to the same optimizer, but "
+                                 f"got scheduler {type(scheduler).__name__} at index {i} with another one")
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError(f"Sequential Schedulers expects number of schedulers provided to be one more than "
+                             f"the number of milestone points, but got number of schedulers {len(schedulers)} "
+                             f"and the number of milestones to be equal to {len(milestones)}")
+        self._schedulers = list(schedulers)
+        self._milestones = list(milestones)
+        self.last_epoch = last_epoch + 1
+        self.optimizer = optimizer
+        for group in optimizer.param_groups:  # undo what constructing the schedulers did
+            group["lr"] = group["initial_lr"]
+        self._undo_initial_steps(self)
+        first = self._schedulers[bisect_right(self._milestones, 0)]
+        first._initial_step()
+        self._last_lr = first.get_last_lr()
+
+    @staticmethod
+    def _undo_initial_steps(scheduler):
+        if hasattr(scheduler, "_schedulers"):
+            for inner in scheduler._schedulers:
+                SequentialLR._undo_initial_steps(inner)
+        else:
+            scheduler.last_epoch -= 1
+
+    def step(self):
+        """Advance one step with the scheduler in charge; at a milestone that one starts at its step 0."""
+        self.last_epoch += 1
+        index = bisect_right(self._milestones, self.last_epoch)
+        scheduler = self._schedulers[index]
+        if index > 0 and self._milestones[index - 1] == self.last_epoch:
+            scheduler._update_lr(0)
+        else:
+            scheduler.step()
+        self._last_lr = scheduler.get_last_lr()
+
+    def state_dict(self):
+        state = {key: copy.deepcopy(value) for key, value in self.__dict__.items()
+                 if key not in ("optimizer", "_schedulers")}
+        state["_schedulers"] = [scheduler.state_dict() for scheduler in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict):
+        state = copy.deepcopy(state_dict)
+        saved_schedulers = state.pop("_schedulers")
+        self.__dict__.update(state)
+        for scheduler, saved in zip(self._schedulers, saved_schedulers):
+            scheduler.load_state_dict(saved)
+
+
+class StepLR(LRScheduler):
+    """Multiply the learning rate by gamma every step_size steps: lr_t = base_lr · gamma^⌊t / step_size⌋.
+
+    Args: optimizer; step_size (steps between decays, ≥ 1); gamma (decay factor); last_epoch.
+    """
+
+    def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
+        if step_size < 1:
+            raise ValueError(f"StepLR: step_size must be at least 1, got {step_size}")
+        self.step_size = step_size
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
+            return [group["lr"] for group in self.optimizer.param_groups]
+        return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self):
+        return [base_lr * self.gamma ** (self.last_epoch // self.step_size) for base_lr in self.base_lrs]
+
+
+class CosineAnnealingLR(LRScheduler):
+    """Cosine annealing: lr_t = η_min + (base_lr − η_min)(1 + cos(πt / T_max)) / 2.
+
+    The learning rate falls from base_lr to eta_min over T_max steps and, if training goes on,
+    rises back along the same cosine (period 2·T_max), as in PyTorch.
+    Args: optimizer; T_max (steps of the descent, > 0); eta_min (the lowest rate); last_epoch.
+    """
+
+    def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
+        if T_max <= 0:
+            raise ValueError(f"CosineAnnealingLR: T_max must be positive, got {T_max}")
+        self.T_max = T_max
+        self.eta_min = eta_min
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        lrs = [group["lr"] for group in self.optimizer.param_groups]
+        if self._is_initial:
+            return lrs
+        if (self.last_epoch - 1 - self.T_max) % (2 * self.T_max) == 0:  # leaving the bottom of the cosine
+            return [lr + (base_lr - self.eta_min) * (1 - math.cos(math.pi / self.T_max)) / 2
+                    for lr, base_lr in zip(lrs, self.base_lrs)]
+        ratio = ((1 + math.cos(math.pi * self.last_epoch / self.T_max))
+                 / (1 + math.cos(math.pi * (self.last_epoch - 1) / self.T_max)))
+        return [self.eta_min + ratio * (lr - self.eta_min) for lr in lrs]
+
+    def _get_closed_form_lr(self):
+        return [self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+                for base_lr in self.base_lrs]
+
+
+class LinearLR(LRScheduler):
+    """Scale the learning rate by a factor that moves linearly from start_factor to end_factor
+    over total_iters steps, then stays: lr_t = base_lr · (s + (e − s) · min(t, T) / T).
+
+    With the defaults it is a linear warm-up from base_lr/3 to base_lr over 5 steps.
+    Args: optimizer; start_factor s in (0, 1]; end_factor e in [0, 1]; total_iters T; last_epoch.
+    """
+
+    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1):
+        if start_factor > 1.0 or start_factor <= 0:
+            raise ValueError("Starting multiplicative factor expected to be greater than 0 and less or equal to 1.")
+        if end_factor > 1.0 or end_factor < 0:
+            raise ValueError("Ending multiplicative factor expected to be between 0 and 1.")
+        self.start_factor = start_factor
+        self.end_factor = end_factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        lrs = [group["lr"] for group in self.optimizer.param_groups]
+        if self.last_epoch == 0:
+            return [lr * self.start_factor for lr in lrs]
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return lrs
+        change = self.end_factor - self.start_factor
+        ratio = 1.0 + change / (self.total_iters * self.start_factor + (self.last_epoch - 1) * change)
+        return [lr * ratio for lr in lrs]
+
+    def _get_closed_form_lr(self):
+        factor = (self.start_factor + (self.end_factor - self.start_factor)
+                  * min(self.total_iters, self.last_epoch) / self.total_iters)
+        return [base_lr * factor for base_lr in self.base_lrs]
