@@ -1,8 +1,9 @@
-"""python -m autograder sync [--check] [--module NN_name]"""
+"""python -m autograder sync [--check] [--module NN_name]
+python -m autograder grade MODULE SUBMISSIONS_DIR --out GRADES.csv [--workers N] [--timeout S] ..."""
 import argparse
 import sys
 
-from . import build
+from . import build, grade
 
 
 def main(argv=None):
@@ -11,7 +12,12 @@ def main(argv=None):
     p = sub.add_parser("sync", help="regenerate package, student notebooks, book pages and toc from the masters")
     p.add_argument("--check", action="store_true", help="only report files that differ; exit 1 if any do")
     p.add_argument("--module", help="only this module (e.g. 01_tensor); the toc is left alone")
+    g = sub.add_parser("grade", help="grade a folder of submissions into a gradebook CSV and feedback files",
+                       description=grade.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    grade.add_arguments(g)
     args = parser.parse_args(argv)
+    if args.command == "grade":
+        return grade.main(args)
     if args.command == "sync":
         try:
             drifted = build.sync(check=args.check, only=args.module)

@@ -62,10 +62,10 @@ def solution_lines(*master_nbs):
         s, p = _secret_and_public_lines(nb)
         secret |= s
         public |= p
-    prose = "\n".join(p for p in public if "\n" in p)
+    prose = " ".join(" ".join(p for p in public if "\n" in p).split())  # markdown reflows lines
     return {l for l in secret - public
             if len(l) >= 12 and "SOLUTION" not in l and "PROMPT" not in l and not l.startswith("#")
-            and l not in prose}
+            and " ".join(l.split()) not in prose}
 
 
 def execute(path, workdir, extra_cells=(), allow_errors=False, timeout=300):

@@ -2,6 +2,6 @@
 from tinytorch.core.tensor import (Tensor, tensor, zeros, ones, rand, randn, manual_seed,
                                    is_grad_enabled, set_grad_enabled)
 from tinytorch.core.autograd import no_grad, enable_grad
-from tinytorch import nn, optim, data
+from tinytorch import nn, optim, data, training
 
 __version__ = "0.1.0"

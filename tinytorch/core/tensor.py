@@ -68,13 +68,16 @@ class Tensor:
         (op, inputs, saved): all that module 06 needs to run the op's gradient rule backwards.
         """
         out = cls.__new__(cls)
-        out.data = np.asarray(data)
+        out.data = data if type(data) is np.ndarray else np.asarray(data)
         out.grad = None
         out._ctx = None
         out.requires_grad = False
-        if _GRAD_ENABLED and any(t.requires_grad for t in inputs):
-            out._ctx = (op, tuple(inputs), saved)
-            out.requires_grad = True
+        if _GRAD_ENABLED:
+            for t in inputs:  # a plain loop, not any(...): every op runs this, so it is kept lean
+                if t.requires_grad:
+                    out._ctx = (op, tuple(inputs), saved)
+                    out.requires_grad = True
+                    break
         return out
 
     def requires_grad_(self, requires_grad=True):
@@ -276,7 +279,7 @@ def _data(x):
 
 def _tensors(*xs):
     """The Tensors among an op's operands: the inputs it records."""
-    return tuple(x for x in xs if isinstance(x, Tensor))
+    return tuple([x for x in xs if isinstance(x, Tensor)])
 
 
 def _promote(x, y):
@@ -307,6 +310,13 @@ def result_type(a, b):
     when it belongs to a higher category (bool < integer < float); a Python float then means
     float32 and a Python int int64.
     """
+    if isinstance(a, Tensor):  # shortcuts for the common cases: equal dtypes, a float tensor and a number
+        if isinstance(b, Tensor) and a.data.dtype == b.data.dtype:
+            return a.data.dtype
+        if type(b) in (float, int) and a.data.dtype.kind == "f":
+            return a.data.dtype
+    elif type(a) in (float, int) and isinstance(b, Tensor) and b.data.dtype.kind == "f":
+        return b.data.dtype
     (rank_a, dtype_a), (rank_b, dtype_b) = _rank_and_dtype(a), _rank_and_dtype(b)
     if rank_a == rank_b:
         return _promote(dtype_a, dtype_b)
@@ -408,6 +418,10 @@ def _broadcast_shape(op, shape_a, shape_b):
     the two sizes must be equal or one of them must be 1; the result takes the other size.
     Otherwise raise ValueError(f"{op}: shapes {shape_a} and {shape_b} cannot be broadcast together ...").
     """
+    if shape_a == shape_b or not shape_b:  # the most common cases (equal shapes, a number), no loop
+        return tuple(shape_a)
+    if not shape_a:
+        return tuple(shape_b)
     ndim = max(len(shape_a), len(shape_b))
     padded_a = (1,) * (ndim - len(shape_a)) + tuple(shape_a)
     padded_b = (1,) * (ndim - len(shape_b)) + tuple(shape_b)
@@ -449,7 +463,10 @@ def matmul(a, b):
     if inner_a != inner_b:
         raise ValueError(f"matmul: {x.shape} @ {y.shape}: inner dimensions {inner_a} and {inner_b} differ")
     try:
-        out = np.matmul(x, y)
+        if x.ndim > 2 and y.ndim == 2:  # one matrix for the whole batch: one big product is faster
+            out = np.matmul(x.reshape(-1, inner_a) if inner_a else x, y).reshape(x.shape[:-1] + y.shape[1:])
+        else:
+            out = np.matmul(x, y)
     except ValueError:
         raise ValueError(f"matmul: {x.shape} @ {y.shape}: batch dimensions {x.shape[:-2]} and "
                          f"{y.shape[:-2]} cannot be broadcast together") from None

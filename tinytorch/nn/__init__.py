@@ -4,3 +4,4 @@ from tinytorch.core.activations import ReLU, Sigmoid, Tanh, GELU, Softmax, LogSo
 from tinytorch.core.layers import Linear, Sequential, Flatten, Dropout
 from tinytorch.core.losses import MSELoss, CrossEntropyLoss, BCELoss, BCEWithLogitsLoss
 from tinytorch.nn import functional
+from tinytorch.nn import utils

@@ -1,0 +1,402 @@
+"""Run one notebook in an isolated child process, with limits, timeouts and a private channel.
+
+Each run is a fresh interpreter, `python -s runner.py FD`, started with a clean environment in a
+fresh working directory (`-s` and a cleared environment instead of `-I`, which would also ignore
+the fixed PYTHONHASHSEED that makes runs reproducible). On Linux with unprivileged user
+namespaces it is wrapped in `unshare --user --map-root-user --net --mount --pid --fork
+--kill-child --mount-proc`, and the runner then hides paths and locks its mounts (see
+autograder/runner.py). `Sandbox.describe()` says exactly what is enforced on this machine; the
+batch grader prints it before grading.
+
+Resource limits are set by the runner on itself before any notebook code runs (setrlimit with
+soft = hard, inherited by everything it starts), not in a `preexec_fn`: the grader starts
+children from several threads, where `preexec_fn` can deadlock.
+"""
+import json
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+RUNNER = Path(__file__).with_name("runner.py")
+UNSHARE = ["unshare", "--user", "--map-root-user", "--net", "--mount", "--pid", "--fork",
+           "--kill-child", "--mount-proc", "--"]
+
+
+@dataclass
+class Limits:
+    timeout: float = 120.0     # wall clock per submission (s); then the whole sandbox is killed
+    cell_timeout: float = 30.0  # per notebook cell (SIGALRM in the child)
+    case_timeout: float = 10.0  # per test case (SIGALRM in the child)
+    memory_mb: int = 2048      # address space per process (RLIMIT_AS)
+    procs: int = 32            # processes + threads in the sandbox (RLIMIT_NPROC or a pids cgroup)
+    file_mb: int = 64          # largest file written (RLIMIT_FSIZE) and size of the working directory
+    output_mb: float = 8.0     # stdout + stderr beyond this stops the run
+    keep_output_kb: int = 16   # how much of stdout/stderr is kept
+    open_files: int = 256      # RLIMIT_NOFILE
+
+
+@dataclass
+class RunResult:
+    events: list = field(default_factory=list)  # decoded events from the result channel
+    stdout: bytes = b""
+    stderr: bytes = b""
+    output_bytes: int = 0      # stdout + stderr in total (only the head is kept)
+    returncode: int = None
+    killed: str = None         # "timeout", "output" or "channel" when the grader stopped the run
+    malformed: int = 0         # lines on the result channel that were not valid events
+    seconds: float = 0.0
+
+
+def _tasks_of(uid):
+    """Processes + threads of `uid` now (what RLIMIT_NPROC counts outside a user namespace)."""
+    total = 0
+    if not os.path.isdir("/proc"):  # not Linux: RLIMIT_NPROC then counts the user's processes; guess generously
+        return 512
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/status") as f:
+                    fields = dict(line.split(":", 1) for line in f if ":" in line)
+                if int(fields["Uid"].split()[0]) == uid:
+                    total += int(fields["Threads"])
+            except (OSError, KeyError, ValueError):
+                continue
+    return total
+
+
+class PidsCgroup:
+    """A pids cgroup per run, for when RLIMIT_NPROC cannot work (the grader runs as root)."""
+
+    def __init__(self, base):
+        self.base = Path(base)
+
+    @classmethod
+    def find(cls):
+        candidates = [Path("/sys/fs/cgroup/pids")]
+        try:
+            for line in Path("/proc/self/cgroup").read_text().splitlines():
+                if line.startswith("0::"):
+                    for root in (Path("/sys/fs/cgroup"), Path("/sys/fs/cgroup/unified")):
+                        here = root / line[3:].lstrip("/")
+                        if "pids" in (here / "cgroup.subtree_control").read_text().split() \
+                                if (here / "cgroup.subtree_control").exists() else False:
+                            candidates.append(here)
+        except OSError:
+            pass
+        for base in candidates:
+            probe = base / f"ttgrade-probe-{os.getpid()}"
+            try:
+                probe.mkdir()
+                ok = (probe / "pids.max").exists() and (probe / "cgroup.procs").exists()
+                probe.rmdir()
+                if ok:
+                    return cls(base)
+            except OSError:
+                continue
+        return None
+
+    def create(self, name, limit):
+        path = self.base / f"ttgrade-{os.getpid()}-{name}"
+        path.mkdir()
+        (path / "pids.max").write_text(str(limit))
+        return path
+
+    @staticmethod
+    def add(path, pid):
+        (path / "cgroup.procs").write_text(str(pid))
+
+    @staticmethod
+    def remove(path):
+        deadline = time.monotonic() + 5
+        while True:
+            try:
+                pids = [int(p) for p in (path / "cgroup.procs").read_text().split()]
+            except OSError:
+                pids = []
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            try:
+                path.rmdir()
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    return
+                time.sleep(0.05)
+
+
+_PROBED = {}
+
+
+def namespaces_work(python=sys.executable):
+    """Can this machine run the sandbox with namespaces (and mount a tmpfs inside)? Cached."""
+    if python not in _PROBED:
+        if shutil.which("unshare") is None:
+            _PROBED[python] = False
+        else:
+            code = ("import ctypes,os,tempfile;d=tempfile.mkdtemp();"
+                    "l=ctypes.CDLL(None,use_errno=True);"
+                    "assert l.mount(b'none',d.encode(),b'tmpfs',0,b'size=64k')==0;"
+                    "assert l.unshare(0x10020000)==0")
+            try:
+                proc = subprocess.run(UNSHARE + [python, "-s", "-c", code], capture_output=True,
+                                      timeout=30, env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")})
+                _PROBED[python] = proc.returncode == 0
+            except (OSError, subprocess.TimeoutExpired):
+                _PROBED[python] = False
+    return _PROBED[python]
+
+
+class Sandbox:
+    """Runs jobs (see runner.py) one child process each; safe to use from several threads."""
+
+    def kill_all(self):
+        """Stop every run in progress (e.g. on Ctrl-C)."""
+        with self._lock:
+            procs = list(self._live)
+        for proc in procs:
+            self._kill(proc)
+
+    def __init__(self, support_dir, runs_dir, hide=(), limits=None, isolate=True):
+        self._lock, self._live = threading.Lock(), set()
+        self.support = Path(support_dir)
+        self.runs = Path(runs_dir)
+        self.limits = limits or Limits()
+        self.namespaces = bool(isolate) and namespaces_work()
+        self.root = os.geteuid() == 0
+        self.cgroup = PidsCgroup.find() if self.root else None
+        extra = [Path.home(), Path(tempfile.gettempdir()), self.runs, Path("/sys/fs/cgroup")]
+        self.hide = sorted({str(Path(p).resolve()) for p in list(hide) + extra
+                            if str(p) and Path(p).resolve() != Path("/")})
+        keep = {sys.prefix, sys.base_prefix, sys.exec_prefix, str(self.support),
+                *sysconfig.get_paths().values(), os.path.dirname(os.path.realpath(sys.executable))}
+        self.keep = sorted({str(Path(k).resolve()) for k in keep if k and Path(k).is_dir()}
+                           - set(self.hide))
+
+    # ------------------------------------------------------------------ what is enforced
+    def procs_mode(self):
+        if self.root:
+            return "cgroup" if self.cgroup else "none"
+        return "userns" if self.namespaces else "uid"
+
+    def describe(self):
+        L = self.limits
+        procs = {
+            "userns": f"at most {L.procs} processes + threads (RLIMIT_NPROC, counted in the sandbox's own user namespace)",
+            "uid": f"at most {L.procs} more processes + threads than this user already runs (RLIMIT_NPROC; "
+                   "without user namespaces it counts all of the user's processes)",
+            "cgroup": f"at most {L.procs} processes + threads (a pids cgroup: RLIMIT_NPROC does not bind root)",
+            "none": "process count NOT limited (running as root without a writable pids cgroup; "
+                    "RLIMIT_NPROC does not bind root) — grade as an ordinary user",
+        }[self.procs_mode()]
+        lines = [
+            f"wall clock {L.timeout:g} s per submission (then the sandbox's processes are killed); "
+            f"{L.cell_timeout:g} s per cell and {L.case_timeout:g} s per test case (SIGALRM)",
+            f"memory {L.memory_mb} MB of address space per process (RLIMIT_AS); CPU {int(L.timeout) + 1} s per "
+            f"process (RLIMIT_CPU); files up to {L.file_mb} MB (RLIMIT_FSIZE); {L.open_files} open files; no core dumps",
+            procs,
+            f"stdout + stderr: the first {L.keep_output_kb} KB kept, more than {L.output_mb:g} MB stops the run",
+        ]
+        if self.namespaces:
+            lines += [
+                "isolation: user, mount, pid and network namespaces (unshare): no network, /proc shows only "
+                f"the sandbox, everything read-only except a private {L.file_mb} MB tmpfs as working directory, "
+                "and these paths hidden (empty; the mounts are locked): " + ", ".join(self.hide),
+            ]
+        else:
+            lines += ["isolation: NONE beyond a separate process, working directory and copy of the grader's "
+                      "files per submission — user namespaces are unavailable here, so the network is reachable, "
+                      "and other submissions, the course repository, the reference cache and the Python "
+                      "installation can be read (and what this user may write, written) by student code"]
+        if self.root:
+            lines += ["running as root: student code runs as root" + (" in its user namespace (it can read what "
+                      "root can read outside the hidden paths)" if self.namespaces else "") +
+                      "; grade as an ordinary user"]
+        return lines
+
+    # ------------------------------------------------------------------ one run
+    def _rlimits(self):
+        L = self.limits
+        limits = {"RLIMIT_AS": L.memory_mb << 20, "RLIMIT_CPU": int(L.timeout) + 1,
+                  "RLIMIT_FSIZE": L.file_mb << 20, "RLIMIT_CORE": 0, "RLIMIT_NOFILE": L.open_files}
+        mode = self.procs_mode()
+        if mode == "userns":
+            limits["RLIMIT_NPROC"] = L.procs
+        elif mode == "uid":
+            limits["RLIMIT_NPROC"] = _tasks_of(os.getuid()) + L.procs
+        return limits
+
+    def run(self, name, job, tests):
+        """Run `job` (cells etc., see runner.py) in a fresh sandbox; send `tests` (bytes, one JSON
+        line) once the child reports that all cells ran. Returns a RunResult."""
+        L = self.limits
+        workdir = self.runs / name
+        workdir.mkdir(parents=True, mode=0o700)
+        support = self.support
+        if not self.namespaces:  # no read-only mounts: each run gets its own copy to spoil
+            support = workdir / ".grader"
+            shutil.copytree(self.support, support)
+        job = dict(job, isolate=self.namespaces, hide=self.hide, keep=self.keep, workdir=str(workdir),
+                   work_size=L.file_mb << 20, support=str(support), limits=self._rlimits())
+        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(workdir), "TMPDIR": str(workdir),
+               "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
+               "PYTHONIOENCODING": "utf-8", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+               "MKL_NUM_THREADS": "1", "NUMEXPR_NUM_THREADS": "1", "MPLBACKEND": "Agg",
+               "MPLCONFIGDIR": str(workdir / ".matplotlib")}
+        read_fd, write_fd = os.pipe()
+        cmd = (UNSHARE if self.namespaces else []) + [sys.executable, "-s", str(support / RUNNER.name), str(write_fd)]
+        cgroup = self.cgroup.create(name, L.procs) if self.procs_mode() == "cgroup" else None
+        if cgroup:  # wait at a gate until the cgroup holds the process, so nothing escapes it
+            cmd = ["/bin/sh", "-c", 'read -r _gate && exec "$@"', "sh"] + cmd
+        result = RunResult()
+        start = time.monotonic()
+        try:
+            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, pass_fds=(write_fd,), cwd=workdir, env=env,
+                                    start_new_session=True)
+        except OSError:
+            os.close(read_fd)
+            os.close(write_fd)
+            shutil.rmtree(workdir, ignore_errors=True)
+            if cgroup:
+                PidsCgroup.remove(cgroup)
+            raise
+        os.close(write_fd)
+        with self._lock:
+            self._live.add(proc)
+        try:
+            pending = b""
+            if cgroup:
+                PidsCgroup.add(cgroup, proc.pid)
+                pending = b"go\n"
+            pending += json.dumps(job).encode() + b"\n"
+            self._talk(proc, read_fd, pending, tests, start, result)
+        finally:
+            self._kill(proc)
+            with self._lock:
+                self._live.discard(proc)
+            os.close(read_fd)
+            for f in (proc.stdin, proc.stdout, proc.stderr):
+                try:
+                    f.close()
+                except OSError:
+                    pass
+            result.returncode = proc.wait()
+            result.seconds = time.monotonic() - start
+            if cgroup:
+                PidsCgroup.remove(cgroup)
+            shutil.rmtree(workdir, ignore_errors=True)
+        return result
+
+    def _talk(self, proc, read_fd, pending, tests, start, result):
+        heads = {"stdout": bytearray(), "stderr": bytearray()}
+        try:
+            self._loop(proc, read_fd, pending, tests, start, result, heads)
+        finally:
+            result.stdout, result.stderr = bytes(heads["stdout"]), bytes(heads["stderr"])
+
+    def _loop(self, proc, read_fd, pending, tests, start, result, heads):
+        L = self.limits
+        keep, cap = L.keep_output_kb << 10, int(L.output_mb * (1 << 20))
+        channel_cap = 64 << 20
+        sel = selectors.DefaultSelector()
+        stdin = proc.stdin.fileno()
+        streams = {proc.stdout.fileno(): "stdout", proc.stderr.fileno(): "stderr", read_fd: "channel"}
+        for fd in list(streams) + [stdin]:
+            os.set_blocking(fd, False)
+        for fd in streams:
+            sel.register(fd, selectors.EVENT_READ)
+        sel.register(stdin, selectors.EVENT_WRITE)
+        writing, tests_sent, buffer, channel_bytes = True, False, b"", 0
+        deadline = start + L.timeout
+        exited_at = None
+        while streams:
+            now = time.monotonic()
+            if now >= deadline:
+                result.killed = "timeout"
+                return
+            if exited_at is None and proc.poll() is not None:
+                exited_at = now
+            if exited_at is not None and now - exited_at > 0.5:
+                return  # the child is gone; whatever still holds its pipes is killed with it
+            for key, _ in sel.select(timeout=min(0.1, deadline - now)):
+                fd = key.fd
+                if fd == stdin:
+                    try:
+                        n = os.write(stdin, pending)
+                    except BlockingIOError:
+                        continue
+                    except (BrokenPipeError, OSError):
+                        pending = b""
+                        n = 0
+                    pending = pending[n:]
+                    if not pending:
+                        sel.unregister(stdin)
+                        writing = False
+                        if tests_sent:
+                            proc.stdin.close()
+                    continue
+                try:
+                    data = os.read(fd, 1 << 16)
+                except BlockingIOError:
+                    continue
+                if not data:
+                    sel.unregister(fd)
+                    del streams[fd]
+                    continue
+                kind = streams[fd]
+                if kind != "channel":
+                    result.output_bytes += len(data)
+                    head = heads[kind]
+                    if len(head) < keep:
+                        head += data[:keep - len(head)]
+                    if result.output_bytes > cap:
+                        result.killed = "output"
+                        return
+                    continue
+                channel_bytes += len(data)
+                if channel_bytes > channel_cap:
+                    result.killed = "channel"
+                    return
+                buffer += data
+                *lines, buffer = buffer.split(b"\n")
+                for line in lines:
+                    event = _event(line)
+                    if event is None:
+                        result.malformed += 1
+                        continue
+                    result.events.append(event)
+                    if event["ev"] == "ready" and not tests_sent:
+                        tests_sent = True
+                        pending += tests
+                        if not writing:
+                            writing = True
+                            sel.register(stdin, selectors.EVENT_WRITE)
+
+    @staticmethod
+    def _kill(proc):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _event(line):
+    try:
+        event = json.loads(line)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    if not isinstance(event, dict) or not isinstance(event.get("ev"), str):
+        return None
+    return event

@@ -1,0 +1,561 @@
+"""The batch grader (`python -m autograder grade`): hostile and broken submissions, end to end.
+
+One batch of the toy fixture module (tests/fixtures/99_toy.ipynb: q1 2 points over 3 cases,
+q2 3 points over 3, q3 3 points as 0.5 + 0.5 + 2) holds every hostile case; each test asserts
+the row (status and points) of one submission. The real modules are graded end to end too.
+"""
+import copy
+import csv
+import hashlib
+import json
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from autograder import build, course, grade, probe, reference, sandbox
+from autograder.build import _raw_marker, _src
+from autograder.sandbox import Limits
+
+FIXTURE = Path(__file__).parent / "fixtures" / "99_toy.ipynb"
+LIMITS = Limits(timeout=15, cell_timeout=5, case_timeout=3, output_mb=4)  # roomy enough for a busy 2-core machine
+SOLUTIONS = {"def double(": "def double(x):\n    return 2 * x",
+             "def normalize(": "def normalize(v):\n    v = np.asarray(v, dtype=np.float32)\n    return v / v.sum()",
+             "def scale(": "def scale(t, k):\n    return Tensor(t.data * k)"}
+SANDBOX = sandbox.Sandbox("/nonexistent", "/nonexistent")  # only to ask what this machine enforces
+
+
+def _cell(source):
+    return {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": source}
+
+
+def _edit(student, answers=None, after=None, drop_from=None, solved=True):
+    """The student notebook, solved (or not), with cells replaced (answers: marker -> new source),
+    extra cells inserted after the cell containing a marker (after: marker -> [sources]), or
+    every cell from the one containing `drop_from` on removed."""
+    answers = {**(SOLUTIONS if solved else {}), **(answers or {})}
+    nb = copy.deepcopy(student)
+    cells = []
+    for cell in nb["cells"]:
+        src = _src(cell)
+        if drop_from and drop_from in src:
+            break
+        for marker, new in answers.items():
+            if marker in src:
+                cell["source"] = new
+        cells.append(cell)
+        for marker, extra in (after or {}).items():
+            if marker in src:
+                cells += [_cell(x) for x in extra]
+    nb["cells"] = cells
+    return nb
+
+
+def _json(nb):
+    return json.dumps(nb).encode()
+
+
+# ---------------------------------------------------------------- fixtures
+
+@pytest.fixture(scope="session")
+def toy(tmp_path_factory):
+    """(student notebook, autograder zip) of the toy module, built by the real pipeline."""
+    out = tmp_path_factory.mktemp("toy-assign")
+    nb = build.student_notebook(FIXTURE, out)
+    return nb, out / "99_toy-autograder.zip"
+
+
+SNOOP = r'''
+import gc, os, sys
+targets = [{subs!r}, {master!r}, {repo!r}, {cache!r}, {out!r}, "/tmp"]
+secret = "double(-1." + "5)"      # the hidden test of q1, never written out in this cell
+found = []
+for obj in gc.get_objects():      # is a hidden test already in this process? (it must not be)
+    if isinstance(obj, str) and secret in obj:
+        found.append("memory")
+        break
+for top in targets:
+    for root, dirs, files in os.walk(top):
+        if root.startswith((os.getcwd(), sys.prefix)):  # its own folder; the Python install it runs on
+            dirs[:] = []
+            continue
+        for name in files:
+            path = os.path.join(root, name)
+            try:
+                with open(path, errors="ignore") as f:
+                    text = f.read(2_000_000)
+            except OSError:
+                continue
+            if secret in text or "correct" in name or "Hidden tests" in text:
+                found.append(path)
+raise RuntimeError(("LEAKED " + repr(found[:5])) if found else "NOTHING LEAKED")
+'''
+
+FORGER = r'''
+import gc, types
+
+class Anything:
+    def __getattr__(self, name): return Anything()
+    def __call__(self, *a, **k): return Anything()
+    def __eq__(self, other): return True
+    def __bool__(self): return True
+    def __iter__(self): return iter(())
+
+double = normalize = scale = Anything()
+
+def forged_probes_for(probes):
+    t = ["b", True]
+    def probe(site, value): probes.append([site, t]); return value
+    def check(site, value): probes.append([site, t]); return True
+    def compare(site, ops, *thunks): probes.append([site, {"o": [t] * len(thunks), "r": [t] * len(ops)}]); return True
+    def call(site, fn, args, kwargs): probes.append([site, {"a": [t] * len(args), "k": {k: t for k in kwargs}, "r": t}]); return True
+    def shallow(site, fn, args): probes.append([site, ["w", t, []]]); return True
+    return {"__tt_probe__": probe, "__tt_check__": check, "__tt_cmp__": compare, "__tt_call__": call, "__tt_shallow__": shallow}
+
+patched = 0
+for obj in gc.get_objects():
+    if isinstance(obj, types.FunctionType) and obj.__name__ == "probes_for":
+        obj.__globals__["probes_for"] = forged_probes_for
+        obj.__globals__["encode"] = lambda value, depth=0: ["b", True]
+        patched += 1
+print("patched the grader's recording", patched, "times; All tests passed!")
+'''
+
+OTTER_PATCH = '''
+import otter
+otter.Notebook.check = lambda self, *a, **k: print("q1 results: All test cases passed!")
+grader = otter.Notebook("99_toy.ipynb")
+grader.check("q1")
+from otter.test_files import abstract_test
+abstract_test.TestFile.passed_all = property(lambda self: True)
+'''
+
+REWRITER = '''
+import json, glob
+for path in glob.glob("*.ipynb"):
+    nb = json.load(open(path))
+    for test in nb.get("metadata", {}).get("otter", {}).get("tests", {}).values():
+        for suite in test["suites"]:
+            for case in suite["cases"]:
+                case["code"] = ">>> assert True"
+    json.dump(nb, open(path, "w"))
+__tt_check__ = lambda *a: True
+__tt_probe__ = lambda site, value: value
+class AssertionError(Warning):
+    pass
+'''
+
+TAMPER = '''
+import sys, os
+support = os.path.dirname(sys.argv[0])  # the grader's runner and tinytorch copy, shared by the batch
+failures = []
+for path in (sys.argv[0], os.path.join(support, "tinytorch", "__init__.py")):
+    try:
+        with open(path, "a") as f:
+            f.write("\\nraise SystemExit('tampered')\\n")
+    except OSError as e:
+        failures.append(type(e).__name__)
+if failures:
+    raise OSError("could not tamper: " + ", ".join(failures))
+'''
+
+FORK_BOMB = '''
+import os, time
+children = 0
+for _ in range(300):
+    pid = os.fork()
+    if pid == 0:
+        time.sleep(30)
+        os._exit(0)
+    children += 1
+'''
+
+
+@pytest.fixture(scope="session")
+def batch(toy, tmp_path_factory):
+    """Grade one folder holding every hostile and broken submission of the toy module."""
+    student, zip_path = toy
+    root = tmp_path_factory.mktemp("batch")
+    subs, out = root / "submissions", root / "grades" / "grades.csv"
+    subs.mkdir()
+    files = {
+        "aaa_tamper.ipynb": _json(_edit(student, after={"def scale(": [TAMPER]})),
+        "correct.ipynb": _json(_edit(student)),
+        "zzz_after_tamper.ipynb": _json(_edit(student)),
+        "partial.ipynb": _json(_edit(student, {
+            "def double(": "def double(x):\n    return abs(2 * x)",
+            "def normalize(": "def normalize(v):\n    return np.asarray(v) / np.sum(v)",
+            "def scale(": "def scale(t, k):\n    return Tensor(t.data * abs(k))"})),
+        "unfilled.ipynb": _json(student),
+        "infinite_loop.ipynb": _json(_edit(student, {"def scale(": SOLUTIONS["def scale("] + "\nwhile True:\n    pass"})),
+        "stubborn_loop.ipynb": _json(_edit(student, after={"def scale(": [
+            "import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n    pass"]})),
+        "raises.ipynb": _json(_edit(student, {"def normalize(": 'raise ValueError("oops")\n' + SOLUTIONS["def normalize("]})),
+        "syntax_error.ipynb": _json(_edit(student, {"def double(": "def double(x)\n    return 2 * x"})),
+        "renamed_function.ipynb": _json(_edit(student, {"def double(": "def twice(x):\n    return 2 * x"})),
+        "missing_questions.ipynb": _json(_edit(student, drop_from="## Q2")),
+        "corrupt.ipynb": _json(_edit(student))[:700],
+        "not_a_notebook.ipynb": b"these are my answers: 6, 0.25, [3, 6]\n",
+        "picture.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4,
+        "json_not_notebook.ipynb": b'{"answers": [6, 0.25]}',
+        "empty_notebook.ipynb": b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+        "empty_file.ipynb": b"",
+        "dave final (1).json": _json(_edit(student)),
+        "chatty.ipynb": _json(_edit(student, after={"def scale(": ['print("x" * 3_000_000)']})),
+        "flood.ipynb": _json(_edit(student, after={"def scale(": ['while True:\n    print("spam" * 1000)']})),
+        "memory_hog.ipynb": _json(_edit(student, after={"def scale(": ["hog = bytearray(3 * 1024 ** 3)"]})),
+        "fork_bomb.ipynb": _json(_edit(student, after={"def scale(": [FORK_BOMB, "import os\nos.fork()"]})),
+        "snoop.ipynb": _json(_edit(student, after={"def scale(": [SNOOP.format(
+            subs=str(subs), master=str(FIXTURE), repo=str(course.ROOT), cache=str(reference.cache_dir()),
+            out=str(out.parent))]})),
+        "otter_patch.ipynb": _json(_edit(student, solved=False, after={"def scale(": [OTTER_PATCH]})),
+        "forger.ipynb": _json(_edit(student, solved=False, after={"def scale(": [FORGER]})),
+        "printer.ipynb": _json(_edit(student, solved=False, after={"def scale(": [
+            'print("All tests passed!")\nprint("q1 results: All test cases passed!")\n'
+            'open("results.json", "w").write(\'{"score": 8, "tests": []}\')']})),
+        "rewriter.ipynb": _json(_edit(student, solved=False, after={"def scale(": [REWRITER]})),
+        "importer.ipynb": _json(_edit(student, {"def double(": "from tinytorch.core.toy import double",
+                                                "def normalize(": "from tinytorch.core.toy import normalize",
+                                                "def scale(": "from tinytorch.core.toy import scale"},
+                                         solved=False)),
+    }
+    for name, data in files.items():
+        (subs / name).write_bytes(data)
+    with zipfile.ZipFile(subs / "erin_99_toy_2026_11_22T09_34_44_678300.zip", "w") as z:
+        z.writestr("99_toy.ipynb", _json(_edit(student)))
+        z.writestr(".OTTER_LOG", b"\x00\x01binary log")
+    (subs / "frank.zip").write_bytes(b"PK\x03\x04" + os.urandom(200))
+    before = {p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in subs.iterdir()}
+    log = root / "log.txt"
+    with open(log, "w") as f:
+        rows = grade.Grader(str(FIXTURE), subs, out, workers=2, limits=LIMITS, log=f).run()
+    after = {p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in subs.iterdir()}
+    return {"rows": rows, "out": out, "feedback": out.parent / "grades-feedback", "subs": subs,
+            "before": before, "after": after, "log": log.read_text(), "files": files}
+
+
+def row(batch, sid):
+    return batch["rows"][sid]
+
+
+def feedback(batch, sid):
+    return (batch["feedback"] / f"{grade._safe(sid)}.md").read_text()
+
+
+# ---------------------------------------------------------------- correct and partial work
+
+def test_correct_submission_gets_full_marks(batch):
+    r = row(batch, "correct")
+    assert (r.scores, r.total, r.percent, r.status) == ({"q1": 2, "q2": 3, "q3": 3}, 8, 100, "graded")
+
+
+def test_partly_correct_submission_gets_exactly_its_partial_marks(batch):
+    r = row(batch, "partial")
+    # q1: |2x| fails the hidden negative case (2 of 3 cases x 2/3); q2: float64 fails the hidden
+    # dtype case (2 x 1); q3: |k| passes 0.5 + 0.5 and fails the 2-point negative-scale case.
+    assert r.scores == {"q1": pytest.approx(4 / 3), "q2": 2, "q3": 1}
+    assert r.total == pytest.approx(13 / 3) and r.percent == pytest.approx(54.17)
+    assert r.status == "graded"
+    text = feedback(batch, "partial")
+    assert "hidden test 1 failed" in text and "double(-1.5)" not in text  # hidden: no details
+
+
+def test_unfilled_notebook_gets_nothing(batch):
+    assert row(batch, "unfilled").total == 0
+
+
+# ---------------------------------------------------------------- broken notebooks
+
+def test_infinite_loop_in_a_cell_is_stopped_and_the_rest_graded(batch):
+    r = row(batch, "infinite_loop")
+    assert r.total == 8 and r.status.startswith("graded; 1 cell raised errors") and "Timeout" in r.status
+
+
+def test_loop_that_ignores_the_cell_alarm_hits_the_wall_clock(batch):
+    r = row(batch, "stubborn_loop")
+    assert r.status.startswith(f"timeout: stopped after {LIMITS.timeout:g} s during cell") and r.total == 0
+
+
+def test_exception_in_a_cell_costs_only_what_depends_on_it(batch):
+    r = row(batch, "raises")
+    assert r.scores == {"q1": 2, "q2": 0, "q3": 3} and "ValueError" in r.status
+    assert "raised ValueError (line 1): oops" in feedback(batch, "raises")
+
+
+def test_syntax_error(batch):
+    r = row(batch, "syntax_error")
+    assert r.scores == {"q1": 0, "q2": 3, "q3": 3} and "SyntaxError" in r.status
+
+
+def test_renamed_and_missing_questions(batch):
+    r = row(batch, "renamed_function")
+    assert r.scores == {"q1": 0, "q2": 3, "q3": 3} and r.status == "graded"
+    assert "NameError: name 'double' is not defined" in feedback(batch, "renamed_function")
+    assert row(batch, "missing_questions").scores == {"q1": 2, "q2": 0, "q3": 0}
+
+
+@pytest.mark.parametrize("sid, status", [
+    ("corrupt", "corrupt notebook (invalid JSON"),
+    ("not_a_notebook", "not a notebook (not JSON)"),
+    ("picture", "not a notebook (binary file)"),
+    ("json_not_notebook", "not a notebook (JSON without a list of cells)"),
+    ("empty_notebook", "empty notebook (no code)"),
+    ("empty_file", "empty file"),
+    ("frank", "corrupt zip file"),
+])
+def test_unreadable_files_get_a_row_with_a_clear_status(batch, sid, status):
+    r = row(batch, sid)
+    assert r.status.startswith(status) and r.total == 0 and r.scores == {"q1": 0, "q2": 0, "q3": 0}
+    assert status in feedback(batch, sid)
+
+
+def test_renamed_file_and_otter_export_zip(batch):
+    assert row(batch, "dave final (1)").total == 8
+    erin = row(batch, "erin")  # otter's export timestamp and the module id are stripped from the id
+    assert erin.total == 8 and "graded 99_toy.ipynb from the zip file" in erin.status
+
+
+def test_every_file_has_a_row_and_no_submission_was_modified(batch):
+    assert len(batch["rows"]) == len(batch["before"])
+    assert batch["before"] == batch["after"]
+    with open(batch["out"], newline="") as f:
+        assert len(list(csv.reader(f))) == len(batch["before"]) + 1
+
+
+# ---------------------------------------------------------------- resource abuse
+
+def test_megabytes_of_output_are_truncated(batch):
+    r = row(batch, "chatty")
+    assert r.total == 8 and "printed 2.9 MB (truncated)" in r.status
+
+
+def test_endless_output_stops_the_run(batch):
+    r = row(batch, "flood")
+    assert r.status.startswith(f"too much output: over {LIMITS.output_mb:g} MB") and r.total == 0
+
+
+def test_memory_hog(batch):
+    r = row(batch, "memory_hog")
+    assert r.total == 8 and "MemoryError" in r.status
+
+
+def test_fork_bomb_is_bounded(batch):
+    r = row(batch, "fork_bomb")
+    assert r.total == 8  # and the forked copy of the runner (last cell) did not report twice
+    if SANDBOX.procs_mode() == "none":
+        pytest.skip("this machine cannot limit the process count (root without a pids cgroup)")
+    assert "BlockingIOError" in r.status or "PermissionError" in r.status
+
+
+# ---------------------------------------------------------------- attacks on the grading
+
+def test_student_code_cannot_read_other_submissions_hidden_tests_or_the_master(batch):
+    r = row(batch, "snoop")
+    assert r.total == 8
+    if not SANDBOX.namespaces:
+        pytest.skip("no user namespaces here: the grader says so and cannot hide paths")
+    assert "NOTHING LEAKED" in feedback(batch, "snoop"), feedback(batch, "snoop")
+
+
+def test_a_submission_cannot_tamper_with_the_grading_of_later_ones(batch):
+    assert row(batch, "aaa_tamper").total == 8 and row(batch, "zzz_after_tamper").total == 8
+    if not SANDBOX.namespaces:
+        pytest.skip("no user namespaces here: the grader's files are writable by student code")
+    assert "could not tamper: OSError, OSError" in feedback(batch, "aaa_tamper")
+
+
+@pytest.mark.parametrize("sid", ["otter_patch", "forger", "printer", "rewriter"])
+def test_forging_a_result_earns_nothing(batch, sid):
+    assert row(batch, sid).total == 0
+
+
+def test_importing_the_reference_solution_earns_nothing_and_says_why(batch):
+    r = row(batch, "importer")
+    assert r.total == 0 and "uses tinytorch.core.toy, the reference code of the module being graded" in r.status
+    assert "is not available while grading 99_toy" in feedback(batch, "importer")
+
+
+def test_batch_log_says_what_is_enforced(batch):
+    assert "reference probes ready" in batch["log"] and f"wall clock {LIMITS.timeout:g} s per submission" in batch["log"]
+    assert ("isolation: user, mount, pid and network namespaces" in batch["log"]) == SANDBOX.namespaces
+
+
+# ---------------------------------------------------------------- nothing lost: atomic, resumable, reproducible
+
+def test_rerun_resumes_regrades_and_reproduces(toy, tmp_path):
+    student, _ = toy
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for name, nb in {"a": _edit(student), "b": student,
+                     "c": _edit(student, {"def double(": "def double(x):\n    return x + x + np.random.rand() * 0"})}.items():
+        (subs / f"{name}.ipynb").write_bytes(_json(nb))
+
+    def run(out, **kw):
+        log = tmp_path / "log.txt"
+        with open(log, "w") as f:
+            grade.Grader(str(FIXTURE), subs, out, workers=2, limits=LIMITS, log=f, **kw).run()
+        return log.read_text()
+
+    first, second = tmp_path / "one" / "g.csv", tmp_path / "two" / "g.csv"
+    run(first)
+    run(second)
+    assert first.read_bytes() == second.read_bytes()  # deterministic
+    assert sorted(p.name for p in first.parent.iterdir()) == ["g-feedback", "g.csv"]  # no temp files left
+    assert "0 to grade, 3 unchanged" in run(first)  # resumed
+    (subs / "b.ipynb").write_bytes(_json(_edit(student)))
+    assert "1 to grade, 2 unchanged" in run(first)  # only the changed submission
+    assert "3 to grade, 0 unchanged" in run(first, regrade=True)
+    rows = list(csv.DictReader(open(first)))
+    assert [(r["id"], r["total"]) for r in rows] == [("a", "8"), ("b", "8"), ("c", "8")]
+
+
+def test_an_unrelated_csv_is_never_overwritten(tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    out = tmp_path / "marks.csv"
+    out.write_text("name,mark\nalice,12\n")
+    with pytest.raises(grade.GradeError, match="is not this module's gradebook"):
+        grade.Grader(str(FIXTURE), subs, out, log=open(os.devnull, "w")).run()
+    assert out.read_text() == "name,mark\nalice,12\n"
+
+
+def test_csv_is_replaced_atomically(tmp_path, monkeypatch):
+    out = tmp_path / "g.csv"
+    out.write_text("old gradebook\n")
+
+    def fail(src, dst):
+        raise OSError("disk full")
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError):
+        grade._write_atomic(out, "new gradebook\n")
+    assert out.read_text() == "old gradebook\n"
+
+
+# ---------------------------------------------------------------- points and student-facing checks
+
+def test_points_and_hidden_flags_agree_with_otter(toy):
+    pytest.importorskip("otter")
+    from otter.test_files.ok_test import OKTestFile
+    _, zip_path = toy
+    ours = reference.parse_master(FIXTURE)
+    with zipfile.ZipFile(zip_path) as z:
+        for q in ours.questions:
+            spec = {}
+            exec(z.read(f"tests/{q.name}.py").decode(), spec)
+            theirs = OKTestFile.from_spec(spec["test"]).test_cases
+            assert [(c.hidden, pytest.approx(c.points)) for c in q.cases] == [(t.hidden, t.points) for t in theirs]
+
+
+def test_student_check_says_how_many_hidden_tests_were_not_run(toy):
+    pytest.importorskip("otter")
+    from otter.test_files.ok_test import OKTestFile
+    student, _ = toy
+    tests = student["metadata"]["otter"]["tests"]
+    expected = {"q1": "1 hidden test was not run here", "q2": "2 hidden tests were not run here",
+                "q3": "2 hidden tests were not run here"}
+    env = {}
+    exec("import numpy as np\nfrom tinytorch import Tensor\n" + "\n".join(SOLUTIONS.values()), env)
+    for name, text in expected.items():
+        check = OKTestFile.from_spec(tests[name])
+        check.run(env)
+        assert check.passed_all and "All test cases passed!" in check.summary() and text in check.summary()
+
+
+# ---------------------------------------------------------------- probes judge like the asserts do
+
+def _judge(code, student_env, reference_env):
+    rewritten, sites = probe.instrument(code)
+    runs = []
+    for env in (student_env, reference_env):
+        probes = []
+        try:
+            exec(rewritten, dict(env, **probe_functions(probes)))
+        except Exception:
+            return False
+        runs.append(probes)
+    got, want = runs
+    return all(g[0] == w[0] and probe.agrees(sites[g[0]], g[1], w[1]) for g, w in zip(got, want)) \
+        and len(got) == len(want)
+
+
+def probe_functions(probes):
+    import importlib.util
+    import numpy
+    spec = importlib.util.spec_from_file_location("_runner", sandbox.RUNNER)
+    runner = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(runner)
+    runner.np = numpy
+    return runner.probes_for(probes)
+
+
+def test_probes_accept_what_the_assert_accepts():
+    import numpy as np
+    # a message that differs from the reference's but contains what the test looks for
+    assert _judge('assert "(2, 3)" in error', {"error": "shapes (2, 3) and (4,) differ"},
+                  {"error": "cannot broadcast (2, 3) with (4,)"})
+    # float32 compared with a Python float, as NumPy compares them
+    assert _judge("assert x == 0.1", {"x": np.float32(0.1)}, {"x": np.float32(0.1)})
+    # a subclass of the exception the test expects
+    student, ref = {}, {}
+    exec("class ShapeError(ValueError): pass\ndef f(): raise ShapeError('bad')", student)
+    exec("def f(): raise ValueError('bad')", ref)
+    assert _judge("try:\n    f()\n    ok = False\nexcept ValueError:\n    ok = True\nassert ok", student, ref)
+    # numbers close to the reference's, within the test's own tolerance
+    assert _judge("assert np.allclose(y, [1.0, 2.0])", {"np": np, "y": np.array([1.0, 2.0 + 1e-9])},
+                  {"np": np, "y": np.array([1.0, 2.0])})
+
+
+def test_probes_reject_what_the_assert_rejects_or_cannot_show():
+    import numpy as np
+    assert not _judge("assert t.shape == (2, 3)", {"t": np.zeros((3, 2))}, {"t": np.zeros((2, 3))})
+    assert not _judge("assert f(3) == 6", {"f": lambda x: 7}, {"f": lambda x: 2 * x})
+    # an assert that passes in the student's process with the wrong value recorded (a forgery)
+    assert not _judge("assert ok", {"ok": 1}, {"ok": True})
+    assert not _judge("assert y.dtype == np.float32", {"np": np, "y": np.zeros(2)},
+                      {"np": np, "y": np.zeros(2, np.float32)})
+
+
+# ---------------------------------------------------------------- the real modules
+
+def _filled(master_nb, module_id):
+    """What a student who completed every exercise submits: the master's code without its tests."""
+    cells = [_cell(f'import otter\ngrader = otter.Notebook("{module_id}.ipynb")')]
+    in_tests, question = False, None
+    for c in master_nb["cells"]:
+        marker = _raw_marker(c)
+        if marker and marker.startswith("BEGIN QUESTION"):
+            question = next(l.split(":", 1)[1].strip() for l in _src(c).splitlines() if l.strip().startswith("name:"))
+        elif marker and marker.startswith(("BEGIN TESTS", "END TESTS")):
+            in_tests = marker.startswith("BEGIN")
+        elif marker and marker.startswith("END QUESTION"):
+            cells.append(_cell(f'grader.check("{question}")'))
+        elif c["cell_type"] != "raw" and not in_tests:
+            cells.append(dict(c, source=_src(c)))
+    return {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+
+MODULES = [m.id for m in course.modules() if m.exists and m.student.exists()]
+
+
+@pytest.mark.parametrize("mid", MODULES)
+def test_real_module_end_to_end(mid, tmp_path):
+    m = course.module(mid)
+    master = json.loads(m.master.read_text())
+    student = json.loads(m.student.read_text())
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "complete.ipynb").write_bytes(_json(_filled(master, mid)))
+    (subs / "unfilled.ipynb").write_bytes(_json(student))
+    targets = sorted(reference.collect_exports(master))
+    importer = copy.deepcopy(student)  # the package's code in place of the student's, before every check
+    imports = "".join(f"from tinytorch.{t} import *\n" for t in targets)
+    importer["cells"] = [c2 for c in importer["cells"]
+                         for c2 in ([_cell(imports)] if "grader.check(" in _src(c) else []) + [c]]
+    (subs / "importer.ipynb").write_bytes(_json(importer))
+    rows = grade.Grader(mid, subs, tmp_path / "g.csv", workers=2, limits=Limits(timeout=120),
+                        log=open(os.devnull, "w")).run()
+    possible = reference.parse_master(m.master).possible
+    assert rows["complete"].total == pytest.approx(possible), rows["complete"].status
+    assert rows["complete"].status == "graded"
+    assert rows["unfilled"].total == 0 and rows["importer"].total == 0
