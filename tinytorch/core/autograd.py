@@ -237,8 +237,13 @@ def _matmul_grad(grad, out, inputs, saved):
     if isinstance(b, Tensor):
         grad_b = None
         if b.requires_grad:
-            if y.ndim == 2 and x.ndim > 2:  # one weight for a whole batch: fold the batch into one product
-                grad_b = x.reshape(-1, x.shape[-1]).T @ grad.reshape(-1, grad.shape[-1])
+            if y.ndim == 2 and (x.ndim > 2 or not y.flags.c_contiguous):
+                # One matrix for the whole batch: fold the batch into one product. When b is a
+                # transposed view (Linear's weight.T), build its gradient in that same layout, so the
+                # weight's own gradient comes out row-major like the weight (a fast optimizer update).
+                x2 = x.reshape(math.prod(x.shape[:-1]), x.shape[-1])
+                g2 = grad.reshape(math.prod(grad.shape[:-1]), grad.shape[-1])
+                grad_b = (g2.T @ x2).T if y.flags.f_contiguous else x2.T @ g2
             else:
                 grad_b = np.swapaxes(x, -1, -2) @ grad
             if y_vector:
@@ -294,8 +299,11 @@ def _transpose_grad(grad, out, inputs, saved):
 
 @gradient("permute")
 def _permute_grad(grad, out, inputs, saved):
-    """permute(dims) is undone by the inverse permutation, argsort(dims)."""
-    return (np.transpose(grad, np.argsort(saved["dims"])),)
+    """permute(dims) is undone by the inverse permutation: inverse[dims[i]] = i."""
+    inverse = [0] * len(saved["dims"])
+    for position, d in enumerate(saved["dims"]):
+        inverse[d] = position
+    return (np.transpose(grad, inverse),)
 
 
 def _is_basic_index(index):
