@@ -7,7 +7,9 @@ Derived from each master notebooks/masters/NN_name.ipynb:
   tinytorch/<target>.py          its `#| export` cells (tinytorch.export)
   notebooks/NN_name.ipynb        the student notebook (otter assign: solutions and hidden tests removed)
   book/notebooks/NN_name.ipynb   the reader's page: solution cells run but show the student's skeleton
-  notebooks/NN_name-autograder.zip   the Otter autograder (build output, git-ignored)
+  notebooks/NN_name-autograder.zip   the Otter autograder (build output, git-ignored); it carries
+                                 a tinytorch wheel for grading (see grading_wheel) and pinned
+                                 requirements, so Gradescope's environment can import tinytorch
 and from notebooks/modules.toml: _toc.yml.
 """
 import json
@@ -161,11 +163,69 @@ def announce_hidden_tests(student_nb, autograder_nb):
             public[-1]["success_message"] = public[-1]["failure_message"] = message
 
 
+GRADING_REQUIREMENTS = ("numpy", "matplotlib", "ipywidgets", "scikit-learn")  # what the notebooks import
+GRADESCOPE_SOURCE = "/autograder/source"  # where Gradescope unpacks the autograder zip
+
+
+def _pins(names):
+    """The `name==version` lines of requirements.txt for these distributions."""
+    pins = {l.split("==")[0].strip().lower(): l.strip()
+            for l in (ROOT / "requirements.txt").read_text().splitlines() if "==" in l and not l.startswith("#")}
+    return [pins[n] for n in names]
+
+
+def grading_wheel(master_path, dest):
+    """Build the tinytorch wheel a graded notebook of this master may import; return its path.
+
+    It is the batch grader's support package (autograder/reference.build_support): reference code
+    of the earlier modules, and only skeletons of this module and the later ones, so that code
+    which imports this module's solution from tinytorch earns nothing on Gradescope either."""
+    from . import reference  # (reference imports this module)
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        reference.build_support(tmp / "support", reference.parse_master(master_path))
+        src = tmp / "src"
+        src.mkdir()
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copy(ROOT / name, src / name)
+        shutil.move(tmp / "support" / "tinytorch", src / "tinytorch")
+        proc = subprocess.run([sys.executable, "-c", "import sys; from setuptools import build_meta; "
+                               "print(build_meta.build_wheel(sys.argv[1]))", str(dest.resolve())],
+                              cwd=src, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"building the grading wheel of {master_path.name} failed:\n{proc.stdout}\n{proc.stderr}")
+    return dest / proc.stdout.strip().splitlines()[-1]
+
+
+def _configure_zip(master_copy):
+    """Make otter's autograder zip installable: add the grading wheel (`files`) and pinned
+    requirements that install it from where Gradescope unpacks the zip (`requirements`)."""
+    folder = master_copy.parent
+    wheel = grading_wheel(master_copy, folder)
+    (folder / "grading-requirements.txt").write_text(
+        "\n".join(_pins(GRADING_REQUIREMENTS) + [f"{GRADESCOPE_SOURCE}/files/{wheel.name}"]) + "\n")
+    import yaml
+    nb = _read(master_copy)
+    cell = next(c for c in nb["cells"] if _raw_marker(c) == "ASSIGNMENT CONFIG")
+    first, *rest = _src(cell).splitlines()
+    config = yaml.safe_load("\n".join(rest)) or {}
+    if "requirements" in config or "files" in config:
+        raise ValueError(f"{master_copy.name}: leave `requirements` and `files` out of ASSIGNMENT CONFIG; "
+                         "the build sets them (autograder/build.py)")
+    config.update(requirements="grading-requirements.txt", files=[wheel.name])
+    cell["source"] = first + "\n" + yaml.safe_dump(config, sort_keys=False)
+    master_copy.write_text(_dump(nb), encoding="utf-8")
+
+
 def student_notebook(master_path, zip_dir=None):
     """Run `otter assign` on a master; return the student notebook (and copy the zip out)."""
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         shutil.copy(master_path, tmp / master_path.name)
+        if zip_dir is not None:
+            _configure_zip(tmp / master_path.name)
         proc = subprocess.run([sys.executable, "-m", "otter", "assign", "--no-run-tests", "--no-pdfs",
                                master_path.name, "dist"], cwd=tmp, capture_output=True, text=True)
         if proc.returncode != 0:

@@ -285,7 +285,7 @@ def reference_key(assignment, support, seed):
     import numpy
     h = hashlib.sha256()
     for part in (Path(__file__).with_name("probe.py").read_bytes(), RUNNER.read_bytes(),
-                 assignment.master.read_bytes(), json.dumps(assignment.cells).encode(),
+                 assignment.master.read_bytes(), json.dumps(assignment.cells).encode(), tests_message(assignment),
                  f"{seed} {sys.version} {numpy.__version__}".encode()):
         h.update(hashlib.sha256(part).digest())
     for path in sorted(Path(support, "tinytorch").rglob("*.py")):
@@ -299,8 +299,13 @@ def cache_dir():
 
 
 def tests_message(assignment):
-    """The one line the child receives after running the notebook: every case, rewritten."""
-    cases = [{"key": c.key, "code": c.rewritten} for c in assignment.cases]
+    """The one line the child receives after running the notebook: every case, rewritten.
+
+    Public cases run first, hidden ones last: student code that a hidden case calls can see that
+    case's source, and nothing it learns there may reach the failure messages of public cases,
+    the only messages the feedback shows."""
+    in_order = sorted(assignment.cases, key=lambda c: c.hidden)  # stable: notebook order within each group
+    cases = [{"key": c.key, "code": c.rewritten} for c in in_order]
     return (json.dumps({"cases": cases}) + "\n").encode()
 
 

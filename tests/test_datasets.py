@@ -482,3 +482,21 @@ def test_cifar_missing_without_download(tmp_path):
     message = str(error.value)
     assert "cifar-10-batches-py" in message and "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz" in message
     assert str(tmp_path / "cifar10" / "cifar-10-python.tar.gz") in message
+
+
+# --- digits (scikit-learn's file, read without importing scikit-learn) -----------------------------
+def test_load_digits_matches_scikit_learn():
+    sk = pytest.importorskip("sklearn.datasets").load_digits()
+    from tinytorch.datasets import load_digits
+    images, labels = load_digits()
+    assert images.dtype == np.float32 and images.shape == (1797, 64)
+    assert labels.dtype == np.int64 and labels.shape == (1797,)
+    assert np.array_equal(images, sk.data) and np.array_equal(labels, sk.target)
+
+
+def test_load_digits_without_scikit_learn_names_the_fix(monkeypatch):
+    import importlib.util
+    from tinytorch.datasets import load_digits
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)
+    with pytest.raises(ModuleNotFoundError, match="pip install scikit-learn"):
+        load_digits()

@@ -160,6 +160,22 @@ if failures:
     raise OSError("could not tamper: " + ", ".join(failures))
 '''
 
+RELAY = '''
+import sys
+seen = []
+
+def double(x):  # collects the constants of every test case that calls it (a hidden one included)
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_filename == "<test>":
+            seen.extend(repr(c) for c in frame.f_code.co_consts if isinstance(c, (str, float)))
+        frame = frame.f_back
+    return 2 * x
+
+def normalize(v):  # ... and fails a later public case with them as its message
+    raise AssertionError("relay: " + " | ".join(seen))
+'''
+
 FORK_BOMB = '''
 import os, time
 children = 0
@@ -215,6 +231,7 @@ def batch(toy, tmp_path_factory):
             'print("All tests passed!")\nprint("q1 results: All test cases passed!")\n'
             'open("results.json", "w").write(\'{"score": 8, "tests": []}\')']})),
         "rewriter.ipynb": _json(_edit(student, solved=False, after={"def scale(": [REWRITER]})),
+        "relay.ipynb": _json(_edit(student, {"def double(": RELAY, "def normalize(": "pass"})),
         "importer.ipynb": _json(_edit(student, {"def double(": "from tinytorch.core.toy import double",
                                                 "def normalize(": "from tinytorch.core.toy import normalize",
                                                 "def scale(": "from tinytorch.core.toy import scale"},
@@ -259,6 +276,16 @@ def test_partly_correct_submission_gets_exactly_its_partial_marks(batch):
     assert r.status == "graded"
     text = feedback(batch, "partial")
     assert "hidden test 1 failed" in text and "double(-1.5)" not in text  # hidden: no details
+
+
+def test_hidden_test_content_cannot_reach_public_feedback_through_student_code(batch):
+    """Student code sees the source constants of the cases that call it; public cases run before
+    hidden ones, so nothing from a hidden case can come back in a public failure message."""
+    r = row(batch, "relay")
+    assert r.scores["q1"] == 2 and r.scores["q2"] == 0
+    text = feedback(batch, "relay")
+    assert "relay: " in text and "should be 6" in text  # the channel works (with public content)
+    assert "-1.5" not in text and "-3.0" not in text  # but carries nothing of q1's hidden case
 
 
 def test_unfilled_notebook_gets_nothing(batch):
@@ -559,3 +586,55 @@ def test_real_module_end_to_end(mid, tmp_path):
     assert rows["complete"].total == pytest.approx(possible), rows["complete"].status
     assert rows["complete"].status == "graded"
     assert rows["unfilled"].total == 0 and rows["importer"].total == 0
+
+
+# ---------------------------------------------------------------- the Otter autograder zip (Gradescope, otter run)
+
+def test_autograder_zip_installs_a_grading_tinytorch_and_grades_with_otter_run(toy, tmp_path):
+    """What Gradescope does with the zip: create environment.yml's environment (its pip list must be
+    pinned, and any local path must be a file of the zip unpacked at /autograder/source), then run
+    the submission. Here: the wheel is installed offline into a folder put first on PYTHONPATH, and
+    `otter run` grades a correct and an unfilled submission against it."""
+    import subprocess
+    import sys
+    import yaml
+    student, zip_path = toy
+    source = tmp_path / "source"
+    with zipfile.ZipFile(zip_path) as z:
+        z.extractall(source)
+        names = set(z.namelist())
+    env = yaml.safe_load((source / "environment.yml").read_text())
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    local = [p for p in pip if p.startswith("/")]
+    assert all("==" in p for p in pip if p not in local), pip
+    assert [p for p in pip if p.startswith("numpy==")] == [l.strip() for l in
+                                                            (course.ROOT / "requirements.txt").read_text().splitlines()
+                                                            if l.startswith("numpy==")]
+    assert len(local) == 1 and local[0].startswith(build.GRADESCOPE_SOURCE + "/files/tinytorch-")
+    assert local[0][len(build.GRADESCOPE_SOURCE) + 1:] in names
+
+    site = tmp_path / "site"
+    wheel = source / local[0][len(build.GRADESCOPE_SOURCE) + 1:]
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
+                    "--target", str(site), str(wheel)], check=True)
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    probe_code = ("import tinytorch, tinytorch.core.toy as toy\n"
+                  "print(tinytorch.__file__)\n"
+                  "print(tinytorch.Tensor([1.0, 2.0]).sum().item())\n"  # earlier modules: reference code
+                  "try:\n    toy.double(2)\nexcept NotImplementedError as e:\n    print('skeleton:', e)\n")
+    out = subprocess.run([sys.executable, "-c", probe_code], env=env, cwd=tmp_path,
+                         capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out[0].startswith(str(site)) and float(out[1]) == 3.0
+    assert out[2].startswith("skeleton:") and reference.UNAVAILABLE in out[2]
+
+    scores = {}
+    for name, nb in (("solved", _edit(student)), ("unfilled", student)):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "99_toy.ipynb").write_bytes(_json(nb))
+        subprocess.run([sys.executable, "-m", "otter", "run", "-a", str(zip_path), "-o", str(folder),
+                        str(folder / "99_toy.ipynb")], env=env, cwd=folder, capture_output=True, check=True,
+                       timeout=300)
+        results = json.loads((folder / "results.json").read_text())
+        scores[name] = sum(t.get("score", 0) for t in results["tests"])
+    assert scores == {"solved": 8, "unfilled": 0}
