@@ -313,6 +313,29 @@ def test_gradients_accumulate_across_backward_calls_until_zeroed():
     assert model.weight.grad is None and model.bias.grad is None
 
 
+def test_leaf_gradients_never_share_memory_with_each_other_or_the_caller():
+    """A leaf may keep the array its gradient arrives in (no copy), but never one that another
+    leaf, the caller's `gradient`, or a read-only broadcast view also uses."""
+    a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0], requires_grad=True)
+    (a + b).backward(Tensor([1.0, 1.0]))  # add hands the same array to both leaves
+    a.grad.data += 10
+    np.testing.assert_array_equal(b.grad.numpy(), [1.0, 1.0])
+    user = np.array([2.0, 5.0], dtype=np.float32)
+    c = Tensor([1.0, 1.0], requires_grad=True)
+    (c * 1.0).backward(user)
+    c.grad.data *= 0
+    np.testing.assert_array_equal(user, [2.0, 5.0])
+    d = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    d.sum().backward()  # the gradient of a sum is a read-only broadcast view
+    d.sum().backward()
+    np.testing.assert_array_equal(d.grad.numpy(), [2.0, 2.0, 2.0])
+    w = Linear(3, 2)
+    w(Tensor(np.ones((4, 3)))).sum().backward()
+    w.weight.grad.data += 1  # the weight keeps the matmul's fresh array; the bias has its own
+    np.testing.assert_allclose(w.bias.grad.numpy(), [4.0, 4.0])
+    assert w.weight.grad.data.flags.c_contiguous and w.weight.grad.shape == (2, 3)
+
+
 def test_diamond_and_reused_inputs_sum_every_path():
     a = Tensor([1.5], requires_grad=True)
     b = a * 2.0

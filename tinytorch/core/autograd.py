@@ -15,7 +15,8 @@ def gradient(op):
 
     The rule is called as rule(grad, out, inputs, saved), where grad is dL/d(out) (a NumPy array
     of out's shape) and inputs, saved are what the op gave Tensor.from_op. It returns one NumPy
-    array (or None) per input, of the input's shape or of a shape the input broadcast to.
+    array (or None) per input, of the input's shape or of a shape the input broadcast to: a new
+    array or a view of grad (a leaf may keep it as its .grad), never an input's data or a saved value.
     """
     def register(rule):
         GRADIENTS[op] = rule
@@ -28,6 +29,12 @@ def _data(x):
     return x.data if isinstance(x, Tensor) else x
 
 
+def _memory(array):
+    """The array that owns `array`'s memory: itself, or the base of a view (NumPy keeps a view's
+    base pointing at the owner, never at another view)."""
+    return array if array.base is None else array.base
+
+
 @gradient("add")
 def _add_grad(grad, out, inputs, saved):
     """a + b: both operands receive grad unchanged."""
@@ -38,12 +45,11 @@ def _add_grad(grad, out, inputs, saved):
 def _mul_grad(grad, out, inputs, saved):
     """a * b: d/da = b, d/db = a."""
     a, b = saved["a"], saved["b"]
-    grads = []
-    if isinstance(a, Tensor):
-        grads.append(grad * _data(b))
-    if isinstance(b, Tensor):
-        grads.append(grad * _data(a))
-    return grads
+    if not isinstance(b, Tensor):  # a Tensor times a number
+        return (grad * b,)
+    if not isinstance(a, Tensor):  # a number times a Tensor
+        return (grad * a,)
+    return grad * b.data, grad * a.data
 
 
 def topological_order(tensor):
@@ -80,35 +86,44 @@ def backward(tensor, gradient=None):
         if tensor.data.size != 1:
             raise RuntimeError(f"grad can be implicitly created only for scalar outputs, not for a tensor "
                                f"of shape {tensor.shape}: pass backward(gradient) with that shape")
-        gradient = np.ones_like(tensor.data)
+        gradient, given = np.ones_like(tensor.data), False
     else:
-        gradient = np.asarray(_data(gradient), dtype=tensor.data.dtype)
+        gradient, given = np.asarray(_data(gradient), dtype=tensor.data.dtype), True
         if gradient.shape != tensor.data.shape:
             raise RuntimeError(f"Mismatch in shape: gradient has a shape of {gradient.shape} and the "
                                f"tensor has a shape of {tensor.shape}")
     grads = {tensor: gradient}
+    kept = {id(_memory(gradient))} if given else set()  # memory that a leaf's .grad may not take over
     for node in topological_order(tensor):
         grad = grads.pop(node, None)
         if grad is None:  # no path from the root gave it a gradient
             continue
-        if node._ctx is None:
-            if node.grad is None:
-                node.grad = Tensor(grad, dtype=node.data.dtype)
-            else:
+        ctx = node._ctx
+        if ctx is None:  # a leaf
+            if node.grad is not None:
                 node.grad.data += grad
+            elif grad.flags.writeable and id(_memory(grad)) not in kept:
+                kept.add(id(_memory(grad)))  # the leaf takes this array over (no copy)
+                node.grad = Tensor.from_op(grad, "grad", ())
+            else:  # read-only, the caller's, or already another leaf's: a copy
+                node.grad = Tensor(grad, dtype=node.data.dtype)
             continue
-        op, inputs, saved = node._ctx
+        op, inputs, saved = ctx
         rule = GRADIENTS.get(op)
         if rule is None:
             raise RuntimeError(f"no gradient rule for op '{op}' (registered with @gradient)")
         for t, g in zip(inputs, rule(grad, node, inputs, saved)):
             if g is None or not t.requires_grad:
                 continue
-            if g.shape != t.data.shape:
-                g = unbroadcast(g, t.data.shape)
-            if g.dtype != t.data.dtype:
-                g = g.astype(t.data.dtype)
-            grads[t] = grads[t] + g if t in grads else g
+            data = t.data
+            if g.shape != data.shape:
+                g = unbroadcast(g, data.shape)
+            if g.dtype != data.dtype:
+                g = g.astype(data.dtype)
+            if t in grads:
+                grads[t] = grads[t] + g  # t feeds more than one op: the chain rule sums the paths
+            else:
+                grads[t] = g
 
 
 class _GradMode:
@@ -446,6 +461,13 @@ def _cross_entropy_grad(grad, out, inputs, saved):
         count = math.prod(target.shape[:axis] + target.shape[axis + 1:])
     else:  # class indices, some possibly equal to ignore_index
         keep = target != saved["ignore_index"]
+        if log_probs.ndim == 2 and weight is None and not smoothing and keep.all():
+            # The usual case: q is one-hot and sums to 1, so the gradient is softmax - one_hot,
+            # made without building q.
+            d = np.exp(log_probs)
+            d[np.arange(len(target)), target] -= 1
+            scale = grad[:, None] if reduction == "none" else grad / len(target) if reduction == "mean" else grad
+            return (d * scale,)
         q = (np.arange(n_classes).reshape(class_shape) == np.expand_dims(target, axis)).astype(log_probs.dtype)
         if smoothing:
             q = q * (1 - smoothing) + smoothing / n_classes

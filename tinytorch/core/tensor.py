@@ -252,8 +252,10 @@ class Tensor:
 
     @property
     def T(self):
-        """All dimensions reversed: (n, m) -> (m, n)."""
-        return permute(self, tuple(range(self.data.ndim - 1, -1, -1)))
+        """All dimensions reversed: (n, m) -> (m, n). permute's view, without its checks (this
+        order is always valid): Linear takes weight.T on every call."""
+        order = tuple(range(self.data.ndim - 1, -1, -1))
+        return Tensor.from_op(np.transpose(self.data, order), "permute", (self,), dims=order)
 
 
 def _alias(numpy_name, torch_name):
@@ -277,9 +279,11 @@ def _data(x):
     return x.data if isinstance(x, Tensor) else x
 
 
-def _tensors(*xs):
-    """The Tensors among an op's operands: the inputs it records."""
-    return tuple([x for x in xs if isinstance(x, Tensor)])
+def _tensors(a, b):
+    """The Tensors among a binary op's two operands: the inputs it records."""
+    if isinstance(a, Tensor):
+        return (a, b) if isinstance(b, Tensor) else (a,)
+    return (b,) if isinstance(b, Tensor) else ()
 
 
 def _promote(x, y):
@@ -329,30 +333,48 @@ def _floating(dtype):
     return dtype if dtype.kind == "f" else np.dtype(np.float32)
 
 
+def _arithmetic(op, fn, a, b, floating=False):
+    """The Tensor fn(a, b) for the arithmetic op `op`, recording a and b (Tensors or numbers).
+
+    Most of the work is _apply's; `floating` makes integer operands give float32 (true division).
+    A float tensor with a Python number (x * 0.5, 1 - x), the most common case by far, skips
+    _apply: NumPy 2 keeps an array's dtype for a Python number, which is PyTorch's rule too, and
+    a number broadcasts with any shape.
+    """
+    if type(b) in _NUMBER_TYPES and isinstance(a, Tensor) and a.data.dtype.kind == "f":
+        return Tensor.from_op(fn(a.data, b), op, (a,), a=a, b=b)
+    if type(a) in _NUMBER_TYPES and isinstance(b, Tensor) and b.data.dtype.kind == "f":
+        return Tensor.from_op(fn(a, b.data), op, (b,), a=a, b=b)
+    out = _apply(op, fn, a, b, _floating(result_type(a, b)) if floating else None)
+    return Tensor.from_op(out, op, _tensors(a, b), a=a, b=b)
+
+
+_NUMBER_TYPES = (float, int)  # (bool, a subclass of int, is not one here: type() is checked)
+
+
 def add(a, b):
     """a + b elementwise. Shape: a's and b's shapes broadcast together."""
-    return Tensor.from_op(_apply("add", np.add, a, b), "add", _tensors(a, b), a=a, b=b)
+    return _arithmetic("add", np.add, a, b)
 
 
 def sub(a, b):
     """a - b elementwise, with broadcasting."""
-    return Tensor.from_op(_apply("sub", np.subtract, a, b), "sub", _tensors(a, b), a=a, b=b)
+    return _arithmetic("sub", np.subtract, a, b)
 
 
 def mul(a, b):
     """a * b elementwise (not the matrix product), with broadcasting."""
-    return Tensor.from_op(_apply("mul", np.multiply, a, b), "mul", _tensors(a, b), a=a, b=b)
+    return _arithmetic("mul", np.multiply, a, b)
 
 
 def div(a, b):
     """a / b elementwise, true division: integer inputs give float32."""
-    out = _apply("div", np.true_divide, a, b, _floating(result_type(a, b)))
-    return Tensor.from_op(out, "div", _tensors(a, b), a=a, b=b)
+    return _arithmetic("div", np.true_divide, a, b, floating=True)
 
 
 def pow(a, b):
     """a ** b elementwise, with broadcasting."""
-    return Tensor.from_op(_apply("pow", np.power, a, b), "pow", _tensors(a, b), a=a, b=b)
+    return _arithmetic("pow", np.power, a, b)
 
 
 def neg(a):
