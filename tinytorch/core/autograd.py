@@ -102,8 +102,8 @@ def backward(tensor, gradient=None):
         if ctx is None:  # a leaf
             if node.grad is not None:
                 node.grad.data += grad
-            elif grad.flags.writeable and id(_memory(grad)) not in kept:
-                kept.add(id(_memory(grad)))  # the leaf takes this array over (no copy)
+            elif grad.flags.writeable and id(_memory(grad)) not in kept:  # the leaf takes it over
+                kept.add(id(_memory(grad)))
                 node.grad = Tensor.from_op(grad, "grad", ())
             else:  # read-only, the caller's, or already another leaf's: a copy
                 node.grad = Tensor(grad, dtype=node.data.dtype)

@@ -191,7 +191,7 @@ def _class_indices(target, input_shape, ignore_index):
                                f"input's shape {input_shape}")
     elif target.dtype.kind not in "iu":
         raise RuntimeError(f"cross_entropy: class indices must be integers, not {target.dtype}")
-    target = target.astype(np.int64)
+    target = target.astype(np.int64, copy=False)
     n_classes = input_shape[0 if len(input_shape) == 1 else 1]
     if target.size and (target.min() < 0 or target.max() >= n_classes):  # then find the culprit
         bad = (target != ignore_index) & ((target < 0) | (target >= n_classes))

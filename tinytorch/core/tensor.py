@@ -337,12 +337,20 @@ def _arithmetic(op, fn, a, b, floating=False):
     """The Tensor fn(a, b) for the arithmetic op `op`, recording a and b (Tensors or numbers).
 
     Most of the work is _apply's; `floating` makes integer operands give float32 (true division).
-    A float tensor with a Python number (x * 0.5, 1 - x), the most common case by far, skips
-    _apply: NumPy 2 keeps an array's dtype for a Python number, which is PyTorch's rule too, and
-    a number broadcasts with any shape.
+    The two most common cases skip _apply: a float tensor with a Python number (x * 0.5, 1 - x),
+    since NumPy 2 keeps an array's dtype for a Python number, which is PyTorch's rule too, and a
+    number broadcasts with any shape; and two float tensors of one dtype, where NumPy checks the
+    shapes itself.
     """
     if type(b) in _NUMBER_TYPES and isinstance(a, Tensor) and a.data.dtype.kind == "f":
         return Tensor.from_op(fn(a.data, b), op, (a,), a=a, b=b)
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype == b.data.dtype \
+            and a.data.dtype.kind == "f":  # two float tensors of one dtype: nothing to convert
+        try:
+            out = fn(a.data, b.data)
+        except ValueError:  # shapes that do not broadcast: _apply raises the error that names them
+            out = _apply(op, fn, a, b)
+        return Tensor.from_op(out, op, (a, b), a=a, b=b)
     if type(a) in _NUMBER_TYPES and isinstance(b, Tensor) and b.data.dtype.kind == "f":
         return Tensor.from_op(fn(a, b.data), op, (b,), a=a, b=b)
     out = _apply(op, fn, a, b, _floating(result_type(a, b)) if floating else None)
