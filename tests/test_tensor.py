@@ -87,6 +87,13 @@ def test_item_errors_name_the_size_and_shape():
     assert "0 elements" in error_message(ValueError, lambda: Tensor([]).item())
 
 
+def test_float_and_int_of_one_element_tensors():
+    assert float(Tensor([[2.5]])) == 2.5 and int(Tensor([-2.7])) == -2 and int(Tensor(7, dtype=np.int64)) == 7
+    assert type(int(Tensor([3.0]))) is int and type(float(Tensor([3]))) is float
+    assert error_message(ValueError, lambda: float(Tensor([1.0, 2.0])))
+    assert error_message(ValueError, lambda: int(Tensor([])))
+
+
 def test_len_iter_bool():
     t = Tensor([[1.0, 2.0], [3.0, 4.0]])
     assert len(t) == 2 and [row.tolist() for row in t] == [[1.0, 2.0], [3.0, 4.0]]

@@ -148,6 +148,14 @@ class Tensor:
                              f"cannot be converted to a Python number; only one-element tensors can")
         return self.data.item()
 
+    def __float__(self):
+        """float(t) for a one-element tensor (ValueError otherwise, as in PyTorch)."""
+        return float(self.item())
+
+    def __int__(self):
+        """int(t) for a one-element tensor, truncating toward zero like int(2.7) == 2."""
+        return int(self.item())
+
     def tolist(self):
         """The values as nested Python lists (a plain number for a 0-d tensor)."""
         return self.data.tolist()
