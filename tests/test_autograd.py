@@ -95,6 +95,11 @@ OPS = [
     ("log", lambda L, a: a.log(), [positive(2, 3)]),
     ("abs", lambda L, a: abs(a), [away_from_zero(2, 3)]),
     ("matmul", lambda L, a, b: a @ b, [normal(3, 4), normal(4, 5)]),
+    ("linear", lambda L, x, w, b: L.F.linear(x, w, b), [normal(5, 3), normal(4, 3), normal(4)]),
+    ("linear-no-bias", lambda L, x, w: L.F.linear(x, w), [normal(5, 3), normal(4, 3)]),
+    ("linear-batch", lambda L, x, w, b: L.F.linear(x, w, b), [normal(2, 5, 3), normal(4, 3), normal(4)]),
+    ("linear-vector", lambda L, x, w, b: L.F.linear(x, w, b), [normal(3), normal(4, 3), normal(4)]),
+    ("linear-empty", lambda L, x, w, b: L.F.linear(x, w, b) * 1.0, [normal(0, 3), normal(4, 3), normal(4)]),
     ("matmul-vec-mat", lambda L, a, b: a @ b, [normal(4), normal(4, 5)]),
     ("matmul-mat-vec", lambda L, a, b: a @ b, [normal(3, 4), normal(4)]),
     ("matmul-dot", lambda L, a, b: a @ b, [normal(4), normal(4)]),
@@ -249,7 +254,7 @@ def test_every_op_of_modules_01_to_04_has_a_rule_and_a_check():
     for _, fn, makers in OPS:
         out, _, _ = run_tinytorch(fn, make_inputs(makers))
         exercised.update(t._ctx[0] for t in topological_order(out) if t._ctx is not None)
-    ops_01_to_04 = {"add", "sub", "mul", "div", "pow", "neg", "exp", "log", "abs", "matmul", "sum",
+    ops_01_to_04 = {"add", "sub", "mul", "div", "pow", "neg", "exp", "log", "abs", "matmul", "linear", "sum",
                     "mean", "max", "min", "reshape", "transpose", "permute", "getitem", "relu",
                     "sigmoid", "tanh", "gelu", "erf", "softmax", "log_softmax", "mse_loss",
                     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy"}

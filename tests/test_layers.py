@@ -6,6 +6,8 @@ from collections import OrderedDict
 import numpy as np
 import pytest
 
+import tinytorch.nn.functional as F
+
 from tinytorch import manual_seed
 from tinytorch.core.activations import ReLU
 from tinytorch.core.layers import Dropout, Flatten, Linear, Sequential
@@ -316,10 +318,19 @@ def test_linear_forward_matches_numpy_for_any_leading_shape():
         np.testing.assert_allclose(y.data, x.data @ lin.weight.data.T + lin.bias.data, rtol=1e-6, atol=1e-6)
 
 
-def test_linear_forward_is_recorded_for_autograd():
-    y = Linear(3, 2)(Tensor(np.ones((1, 3))))
-    assert y.grad_fn == "add" and y.requires_grad
-    assert Linear(3, 2, bias=False)(Tensor(np.ones((1, 3)))).grad_fn == "matmul"
+def test_linear_forward_is_recorded_for_autograd_as_one_op():
+    lin = Linear(3, 2)
+    y = lin(Tensor(np.ones((1, 3))))
+    inputs = y._ctx[1]
+    assert y.grad_fn == "linear" and y.requires_grad and inputs[1] is lin.weight and inputs[2] is lin.bias
+    assert Linear(3, 2, bias=False)(Tensor(np.ones((1, 3)))).grad_fn == "linear"
+    y64 = lin(Tensor(np.ones((1, 3)), dtype=np.float64))  # mixed dtypes: the tensor ops promote
+    assert y64.dtype == np.float64 and y64.grad_fn == "add"
+
+
+def test_functional_linear_names_mismatched_shapes():
+    with pytest.raises(ValueError, match=r"linear: input of shape \(2, 4\) does not fit weight of shape \(3, 5\)"):
+        F.linear(Tensor(np.ones((2, 4))), Tensor(np.ones((3, 5))))
 
 
 def test_linear_without_bias():

@@ -40,8 +40,7 @@ def test_trace_is_topological_with_every_op_and_leaf():
     loss, model, x = mlp_loss()
     graph = trace(loss, dict(model.named_parameters()))
     ops = [node.op for node in graph.nodes if node.kind == "op"]
-    assert sorted(ops) == sorted(["permute", "matmul", "add", "relu", "permute", "matmul", "add",
-                                  "cross_entropy"])
+    assert sorted(ops) == sorted(["linear", "relu", "linear", "cross_entropy"])
     assert graph.root.tensor is loss and graph.root.role == "output"
     for node in graph.nodes:
         assert all(i < node.index for i in node.inputs), f"{node} comes before one of its inputs"
@@ -75,7 +74,7 @@ def test_svg_is_well_formed_and_shows_every_op_leaf_and_shape():
     nodes = parse(drawing.svg)
     assert sorted(nodes) == list(range(len(drawing.graph)))
     text = "\n".join(t for *_, texts in nodes.values() for t in texts)
-    for op in ("permute", "matmul", "add", "relu", "cross_entropy"):
+    for op in ("linear", "relu", "cross_entropy"):
         assert op in text
     for name in ("0.weight", "0.bias", "2.weight", "2.bias", "input", "output"):
         assert name in text
@@ -87,7 +86,7 @@ def test_svg_is_well_formed_and_shows_every_op_leaf_and_shape():
     assert f"min {weight.min():.3g} max {weight.max():.3g}" in text
     assert "<div" in drawing._repr_html_() and drawing.svg in drawing._repr_html_()
     assert drawing._repr_svg_() == drawing.svg
-    assert repr(drawing) == "<graph of output (): 8 ops, 13 tensors>"
+    assert repr(drawing) == "<graph of output (): 4 ops, 9 tensors>"
 
 
 def test_layers_put_every_input_left_of_its_consumer():
@@ -275,7 +274,7 @@ def test_widget_steps_in_reverse_topological_order():
     widget.reset_button.click()
     assert widget.position == 0
     assert "data-node" in widget.view.value and 'stroke="#ea580c"' in widget.view.value
-    assert "output" in widget.status.value and "Step 1 of 21" in widget.status.value
+    assert "output" in widget.status.value and "Step 1 of 13" in widget.status.value
     assert "application/vnd.jupyter.widget-view+json" in widget._repr_mimebundle_()
 
 
@@ -283,10 +282,13 @@ def test_widget_select_shows_node_details():
     pytest.importorskip("ipywidgets")
     loss, model, _ = mlp_loss()
     widget = GraphWidget(loss, model)
-    matmul = next(node for node in widget.graph.nodes if node.op == "matmul" and node.kind == "op")
-    widget.node_select.value = matmul.index
-    assert widget.current == matmul.index and widget.position == widget.order.index(matmul.index)
-    assert "op matmul" in widget.details.value and "saved: a = tensor" in widget.details.value
+    layer = next(node for node in widget.graph.nodes if node.op == "linear" and node.kind == "op")
+    widget.node_select.value = layer.index
+    assert widget.current == layer.index and widget.position == widget.order.index(layer.index)
+    assert "op linear" in widget.details.value and "inputs: input (5, 3), 0.weight (4, 3), 0.bias (4,)" in widget.details.value
+    relu = next(node for node in widget.graph.nodes if node.op == "relu" and node.kind == "op")
+    widget.select(relu.index)
+    assert "saved: out = array (5, 4) float32" in widget.details.value
     weight = next(node for node in widget.graph.nodes if node.name == "2.weight")
     widget.select(weight.index)
     assert "(2, 4)" in widget.details.value and "requires_grad=True" in widget.details.value

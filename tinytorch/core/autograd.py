@@ -254,8 +254,8 @@ def _matmul_grad(grad, out, inputs, saved):
         if b.requires_grad:
             if y.ndim == 2 and (x.ndim > 2 or not y.flags.c_contiguous):
                 # One matrix for the whole batch: fold the batch into one product. When b is a
-                # transposed view (Linear's weight.T), build its gradient in that same layout, so the
-                # weight's own gradient comes out row-major like the weight (a fast optimizer update).
+                # transposed view (a weight used as x @ W.T), build its gradient in that same layout,
+                # so the weight's own gradient comes out row-major like the weight (a fast update).
                 x2 = x.reshape(math.prod(x.shape[:-1]), x.shape[-1])
                 g2 = grad.reshape(math.prod(grad.shape[:-1]), grad.shape[-1])
                 grad_b = (g2.T @ x2).T if y.flags.f_contiguous else x2.T @ g2
@@ -338,6 +338,19 @@ def _getitem_grad(grad, out, inputs, saved):
     else:
         np.add.at(full, saved["index"], grad)
     return (full,)
+
+
+@gradient("linear")
+def _linear_grad(grad, out, inputs, saved):
+    """linear (module 03): out = x W^T + b, so d/dx = grad W, d/dW = grad^T x and d/db = grad,
+    each summed over the leading (batch) dimensions."""
+    x, w = inputs[0].data, inputs[1].data
+    g2 = grad.reshape(math.prod(grad.shape[:-1]), grad.shape[-1])  # (rows, out_features)
+    grads = [(g2 @ w).reshape(x.shape) if inputs[0].requires_grad else None,
+             g2.T @ x.reshape(len(g2), x.shape[-1]) if inputs[1].requires_grad else None]
+    if len(inputs) == 3:
+        grads.append(g2.sum(axis=0) if inputs[2].requires_grad else None)
+    return grads
 
 
 @gradient("stack")

@@ -260,8 +260,8 @@ class Tensor:
 
     @property
     def T(self):
-        """All dimensions reversed: (n, m) -> (m, n). permute's view, without its checks (this
-        order is always valid): Linear takes weight.T on every call."""
+        """All dimensions reversed: (n, m) -> (m, n). A permute view, made directly: this order
+        needs none of permute's checks."""
         order = tuple(range(self.data.ndim - 1, -1, -1))
         return Tensor.from_op(np.transpose(self.data, order), "permute", (self,), dims=order)
 

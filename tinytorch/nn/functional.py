@@ -1,3 +1,4 @@
-"""tinytorch.nn.functional: stateless versions of the activations and losses."""
+"""tinytorch.nn.functional: stateless versions of the layers, activations and losses."""
+from tinytorch.core.layers import linear
 from tinytorch.core.activations import relu, sigmoid, tanh, gelu, softmax, log_softmax
 from tinytorch.core.losses import mse_loss, cross_entropy, binary_cross_entropy, binary_cross_entropy_with_logits
