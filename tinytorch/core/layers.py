@@ -17,7 +17,7 @@ def linear(input, weight, bias=None):
     """
     w = weight.data
     if not (isinstance(input, Tensor) and input.data.dtype == w.dtype
-            and (bias is None or bias.data.dtype == w.dtype)):
+            and (bias is None or isinstance(bias, Tensor) and bias.data.dtype == w.dtype)):
         output = input @ weight.T  # mixed dtypes: the tensor ops apply the promotion rules
         return output if bias is None else output + bias
     x = input.data
