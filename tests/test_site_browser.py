@@ -329,7 +329,8 @@ def _run_cell(page, code):
     page.keyboard.insert_text(code)  # as typed text would be auto-indented by the editor
     page.keyboard.press("Control+Enter")  # run it and stay on it
     cell = page.locator(".jp-Notebook .jp-Cell").first
-    cell.locator(".jp-OutputArea-output").first.wait_for(timeout=180_000)
+    # Booting Pyodide offline takes tens of seconds, several minutes on a loaded 2-core machine.
+    cell.locator(".jp-OutputArea-output").first.wait_for(timeout=420_000)
     return cell.locator(".jp-OutputArea").inner_text()
 
 
