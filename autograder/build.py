@@ -116,8 +116,7 @@ def setup_cell(notebook_name):
     _config.yml), installs it with otter-grader, and puts this notebook's file beside it so that
     otter can read the tests stored in its metadata. Locally, on Binder and when grading, nothing runs.
     """
-    otter = next(l.strip() for l in (ROOT / "requirements.txt").read_text().splitlines()
-                 if l.startswith("otter-grader=="))  # the grader's pin, so students check with the same otter
+    otter = _pins(["otter-grader"])[0]  # the grader's pin, so students check with the same otter
     url, branch = site_repository()
     lines = ["# Setup. In JupyterLite (in your browser) and on Colab this cell installs tinytorch and",
              "# otter-grader; anywhere else (your own machine, Binder, grading) it does nothing.",
