@@ -426,7 +426,7 @@ def test_later_modules_register_rules_with_the_decorator():
         return (grad * saved["factor"],)
     try:
         x = Tensor([1.0, 2.0], requires_grad=True)
-        y = Tensor.from_op(x.data * 2, "twice_for_test", (x,), factor=2.0)
+        y = Tensor.from_op(x.data * 2, "twice_for_test", (x,), {"factor": 2.0})
         backward(y, np.array([1.0, 5.0]))
         np.testing.assert_allclose(x.grad.numpy(), [2.0, 10.0])
     finally:

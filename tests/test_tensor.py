@@ -430,6 +430,22 @@ def test_from_op_records_only_what_needs_gradients():
     assert d.is_leaf and not d.requires_grad and np.shares_memory(d.data, y.data)
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_a_number_operand_is_saved_as_a_0d_array_of_the_tensors_dtype(dtype):
+    x = np.array([0.3, -1.7, 0.0, 6e4], dtype=dtype)
+    w = Tensor(x, dtype=dtype, requires_grad=True)
+    for number in (0.1, -0.0, 3, 2 ** 40, float("inf")):
+        with np.errstate(all="ignore"):  # the 6e4 and 2**40 overflow float16, as NumPy's own ops do
+            for symbol, fn in OPS.items():
+                for out, expected, saved in ((apply(symbol, w, number), fn(x, number), "b"),
+                                             (apply(symbol, number, w), fn(number, x), "a")):
+                    kept = out._ctx[2][saved]
+                    assert type(kept) is np.ndarray and kept.shape == () and kept.dtype == dtype
+                    assert out.dtype == dtype and expected.dtype == dtype
+                    np.testing.assert_array_equal(out.data, expected)  # NumPy's values, bit for bit
+                    assert np.array_equal(np.signbit(out.data), np.signbit(expected))
+
+
 @pytest.mark.parametrize("make, op, saved", [
     (lambda w: w.reshape(2, 2), "reshape", {}),
     (lambda w: w.transpose(0, -1), "transpose", {"dim0": 0, "dim1": 1}),

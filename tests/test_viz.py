@@ -294,6 +294,15 @@ def test_widget_select_shows_node_details():
     assert "(2, 4)" in widget.details.value and "requires_grad=True" in widget.details.value
 
 
+def test_widget_shows_a_saved_number_by_its_value():
+    pytest.importorskip("ipywidgets")
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    widget = GraphWidget((w * 0.5).sum())
+    mul = next(node for node in widget.graph.nodes if node.op == "mul" and node.kind == "op")
+    widget.select(mul.index)
+    assert "b = 0.5 (float32)" in widget.details.value and "a = tensor (2,) float32" in widget.details.value
+
+
 def test_widget_without_ipywidgets_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "ipywidgets", None)
     with pytest.raises(ModuleNotFoundError, match="pip install ipywidgets.*draw_graph"):

@@ -23,7 +23,7 @@ def _float(a):
 def relu(x):
     """max(x, 0) elementwise. Shape: any -> same; the dtype is kept."""
     out = np.maximum(_data("relu", x), 0)
-    return Tensor.from_op(out, "relu", (x,), out=out)
+    return Tensor.from_op(out, "relu", (x,), {"out": out})
 
 
 class ReLU(Module):
@@ -37,13 +37,13 @@ def sigmoid(x):
     """1 / (1 + exp(-x)) elementwise, without overflow for any x. Shape: any -> same."""
     a = _float(_data("sigmoid", x))
     out = np.exp(np.minimum(a, 0)) / (1 + np.exp(-np.abs(a)))
-    return Tensor.from_op(out, "sigmoid", (x,), out=out)
+    return Tensor.from_op(out, "sigmoid", (x,), {"out": out})
 
 
 def tanh(x):
     """Hyperbolic tangent elementwise. Shape: any -> same."""
     out = np.tanh(_float(_data("tanh", x)))
-    return Tensor.from_op(out, "tanh", (x,), out=out)
+    return Tensor.from_op(out, "tanh", (x,), {"out": out})
 
 
 class Sigmoid(Module):
@@ -100,7 +100,7 @@ def gelu(x, approximate="none"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', not {approximate!r}")
     with np.errstate(invalid="ignore"):  # -inf * 0 is nan, as in torch
         out = (a * cdf).astype(a.dtype)
-    return Tensor.from_op(out, "gelu", (x,), approximate=approximate)
+    return Tensor.from_op(out, "gelu", (x,), {"approximate": approximate})
 
 
 class GELU(Module):
@@ -138,7 +138,7 @@ def softmax(x, dim=None):
     with np.errstate(over="ignore", invalid="ignore"):
         e = np.exp(z - z.max(axis=dim, keepdims=True, initial=-np.inf))
         out = (e / e.sum(axis=dim, keepdims=True)).reshape(a.shape)
-    return Tensor.from_op(out, "softmax", (x,), out=out, dim=dim)
+    return Tensor.from_op(out, "softmax", (x,), {"out": out, "dim": dim})
 
 
 class Softmax(Module):
@@ -163,7 +163,7 @@ def log_softmax(x, dim=None):
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         shifted = z - z.max(axis=dim, keepdims=True, initial=-np.inf)
         out = (shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))).reshape(a.shape)
-    return Tensor.from_op(out, "log_softmax", (x,), out=out, dim=dim)
+    return Tensor.from_op(out, "log_softmax", (x,), {"out": out, "dim": dim})
 
 
 class LogSoftmax(Module):

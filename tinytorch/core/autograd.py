@@ -109,17 +109,18 @@ def backward(tensor, gradient=None):
                 node.grad = Tensor(grad, dtype=node.data.dtype)
             continue
         op, inputs, saved = ctx
-        rule = GRADIENTS.get(op)
-        if rule is None:
-            raise RuntimeError(f"no gradient rule for op '{op}' (registered with @gradient)")
+        try:
+            rule = GRADIENTS[op]
+        except KeyError:
+            raise RuntimeError(f"no gradient rule for op '{op}' (registered with @gradient)") from None
         for t, g in zip(inputs, rule(grad, node, inputs, saved)):
             if g is None or not t.requires_grad:
                 continue
             data = t.data
             if g.shape != data.shape:
                 g = unbroadcast(g, data.shape)
-            if g.dtype != data.dtype:
-                g = g.astype(data.dtype)
+            if g.dtype is not data.dtype:  # NumPy's dtypes are shared objects: `is` is the quick test
+                g = g.astype(data.dtype, copy=False)
             if t in grads:
                 grads[t] = grads[t] + g  # t feeds more than one op: the chain rule sums the paths
             else:

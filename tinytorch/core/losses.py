@@ -94,7 +94,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
         out = _reduce(squared, reduction)
     else:
         out = _reduce(squared * w, reduction, w.sum())
-    return Tensor.from_op(out, "mse_loss", (input,), target=y, weight=w, reduction=reduction)
+    return Tensor.from_op(out, "mse_loss", (input,), {"target": y, "weight": w, "reduction": reduction})
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
@@ -124,8 +124,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if w is not None:
         loss = loss * w
     out = _reduce(loss, reduction)
-    return Tensor.from_op(out, "binary_cross_entropy", (input,), target=y, weight=w,
-                          reduction=reduction)
+    return Tensor.from_op(out, "binary_cross_entropy", (input,), {"target": y, "weight": w,
+                          "reduction": reduction})
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
@@ -153,8 +153,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if w is not None:
         loss = loss * w
     out = _reduce(loss, reduction)
-    return Tensor.from_op(out, "binary_cross_entropy_with_logits", (input,), target=y, weight=w,
-                          pos_weight=pw, reduction=reduction)
+    return Tensor.from_op(out, "binary_cross_entropy_with_logits", (input,), {"target": y, "weight": w,
+                          "pos_weight": pw, "reduction": reduction})
 
 
 def _index_shape(input_shape):
@@ -248,8 +248,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             uniform = _soft_target_loss(log_probs, 1 / n_classes, w, axis)
             loss = (1 - smoothing) * loss + smoothing * np.where(t == ignore_index, 0, uniform)
     return Tensor.from_op(_reduce(loss, reduction, weight_sum), "cross_entropy", (input,),
-                          log_probs=log_probs, target=t, weight=w, ignore_index=ignore_index,
-                          reduction=reduction, label_smoothing=smoothing)
+                          {"log_probs": log_probs, "target": t, "weight": w, "ignore_index": ignore_index,
+                          "reduction": reduction, "label_smoothing": smoothing})
 
 
 def _log_softmax(x, axis):

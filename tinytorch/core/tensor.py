@@ -60,14 +60,15 @@ class Tensor:
         if requires_grad:
             self.requires_grad_(True)
 
-    @classmethod
-    def from_op(cls, data, op, inputs, **saved):
+    @staticmethod
+    def from_op(data, op, inputs, saved=None):
         """Wrap the NumPy result `data` of the op named `op` applied to the Tensors `inputs`.
 
         No copy is made. While grad mode is on and some input requires grad, the result records
         (op, inputs, saved): all that module 06 needs to run the op's gradient rule backwards.
+        saved: a dict of the values that rule needs, e.g. {"a": a, "b": b} (None: nothing).
         """
-        out = cls.__new__(cls)
+        out = object.__new__(Tensor)
         out.data = data if type(data) is np.ndarray else np.asarray(data)
         out.grad = None
         out._ctx = None
@@ -75,7 +76,7 @@ class Tensor:
         if _GRAD_ENABLED:
             for t in inputs:  # a plain loop, not any(...): every op runs this, so it is kept lean
                 if t.requires_grad:
-                    out._ctx = (op, tuple(inputs), saved)
+                    out._ctx = (op, tuple(inputs), {} if saved is None else saved)
                     out.requires_grad = True
                     break
         return out
@@ -263,7 +264,7 @@ class Tensor:
         """All dimensions reversed: (n, m) -> (m, n). A permute view, made directly: this order
         needs none of permute's checks."""
         order = tuple(range(self.data.ndim - 1, -1, -1))
-        return Tensor.from_op(np.transpose(self.data, order), "permute", (self,), dims=order)
+        return Tensor.from_op(np.transpose(self.data, order), "permute", (self,), {"dims": order})
 
 
 def _alias(numpy_name, torch_name):
@@ -346,23 +347,26 @@ def _arithmetic(op, fn, a, b, floating=False):
 
     Most of the work is _apply's; `floating` makes integer operands give float32 (true division).
     The two most common cases skip _apply: a float tensor with a Python number (x * 0.5, 1 - x),
-    since NumPy 2 keeps an array's dtype for a Python number, which is PyTorch's rule too, and a
-    number broadcasts with any shape; and two float tensors of one dtype, where NumPy checks the
-    shapes itself.
+    and two float tensors of one dtype, where NumPy checks the shapes itself. The number becomes
+    a 0-d array of the tensor's dtype (NumPy 2 converts it to that dtype too, PyTorch's rule), and
+    that array is what the op saves: NumPy takes twice as long over an op with a Python number as
+    with an array, because it works out the number's dtype on every call.
     """
     if type(b) in _NUMBER_TYPES and isinstance(a, Tensor) and a.data.dtype.kind == "f":
-        return Tensor.from_op(fn(a.data, b), op, (a,), a=a, b=b)
+        b = np.array(b, a.data.dtype)
+        return Tensor.from_op(fn(a.data, b), op, (a,), {"a": a, "b": b})
     if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype == b.data.dtype \
             and a.data.dtype.kind == "f":  # two float tensors of one dtype: nothing to convert
         try:
             out = fn(a.data, b.data)
         except ValueError:  # shapes that do not broadcast: _apply raises the error that names them
             out = _apply(op, fn, a, b)
-        return Tensor.from_op(out, op, (a, b), a=a, b=b)
+        return Tensor.from_op(out, op, (a, b), {"a": a, "b": b})
     if type(a) in _NUMBER_TYPES and isinstance(b, Tensor) and b.data.dtype.kind == "f":
-        return Tensor.from_op(fn(a, b.data), op, (b,), a=a, b=b)
+        a = np.array(a, b.data.dtype)
+        return Tensor.from_op(fn(a, b.data), op, (b,), {"a": a, "b": b})
     out = _apply(op, fn, a, b, _floating(result_type(a, b)) if floating else None)
-    return Tensor.from_op(out, op, _tensors(a, b), a=a, b=b)
+    return Tensor.from_op(out, op, _tensors(a, b), {"a": a, "b": b})
 
 
 _NUMBER_TYPES = (float, int)  # (bool, a subclass of int, is not one here: type() is checked)
@@ -508,7 +512,7 @@ def matmul(a, b):
     except ValueError:
         raise ValueError(f"matmul: {x.shape} @ {y.shape}: batch dimensions {x.shape[:-2]} and "
                          f"{y.shape[:-2]} cannot be broadcast together") from None
-    return Tensor.from_op(out, "matmul", _tensors(a, b), a=a, b=b)
+    return Tensor.from_op(out, "matmul", _tensors(a, b), {"a": a, "b": b})
 
 
 def _dim(op, a, d):
@@ -532,14 +536,14 @@ def amax(a, axis=None, keepdims=False):
     """Largest value over `axis` (None: every element), like torch.amax; t.max() calls it."""
     axis = _reduce_axis("max", a, axis)
     out = _nonempty("max", np.max, a, axis, bool(keepdims))
-    return Tensor.from_op(out, "max", (a,), axis=axis, keepdims=bool(keepdims))
+    return Tensor.from_op(out, "max", (a,), {"axis": axis, "keepdims": bool(keepdims)})
 
 
 def amin(a, axis=None, keepdims=False):
     """Smallest value over `axis` (None: every element), like torch.amin; t.min() calls it."""
     axis = _reduce_axis("min", a, axis)
     out = _nonempty("min", np.min, a, axis, bool(keepdims))
-    return Tensor.from_op(out, "min", (a,), axis=axis, keepdims=bool(keepdims))
+    return Tensor.from_op(out, "min", (a,), {"axis": axis, "keepdims": bool(keepdims)})
 
 
 def argmax(a, axis=None, keepdims=False):
@@ -571,7 +575,7 @@ def sum(a, axis=None, keepdims=False):
     (kept as size 1 when keepdims). Integer and bool tensors sum to int64."""
     axis = _reduce_axis("sum", a, axis)
     out = np.sum(a.data, axis=axis, keepdims=bool(keepdims))
-    return Tensor.from_op(out, "sum", (a,), axis=axis, keepdims=bool(keepdims))
+    return Tensor.from_op(out, "sum", (a,), {"axis": axis, "keepdims": bool(keepdims)})
 
 
 def mean(a, axis=None, keepdims=False):
@@ -582,7 +586,7 @@ def mean(a, axis=None, keepdims=False):
         raise RuntimeError(f"mean: needs a floating-point tensor, got {a.data.dtype} "
                            f"(Tensor(t) makes a float32 copy)")
     out = np.mean(a.data, axis=axis, keepdims=bool(keepdims))
-    return Tensor.from_op(out, "mean", (a,), axis=axis, keepdims=bool(keepdims))
+    return Tensor.from_op(out, "mean", (a,), {"axis": axis, "keepdims": bool(keepdims)})
 
 
 def permute(a, dims):
@@ -591,7 +595,7 @@ def permute(a, dims):
     if sorted(order) != list(range(a.data.ndim)):
         raise ValueError(f"permute: {tuple(dims)} is not an ordering of the {a.data.ndim} dimensions "
                          f"of a tensor of shape {a.data.shape}")
-    return Tensor.from_op(np.transpose(a.data, order), "permute", (a,), dims=order)
+    return Tensor.from_op(np.transpose(a.data, order), "permute", (a,), {"dims": order})
 
 
 def view(a, shape):
@@ -625,7 +629,7 @@ def transpose(a, dim0, dim1):
     """Swap dimensions dim0 and dim1 (negative counts from the end). A view: no data is copied."""
     d0, d1 = _dim("transpose", a, dim0), _dim("transpose", a, dim1)
     out = np.swapaxes(a.data, d0, d1) if a.data.ndim else a.data
-    return Tensor.from_op(out, "transpose", (a,), dim0=d0, dim1=d1)
+    return Tensor.from_op(out, "transpose", (a,), {"dim0": d0, "dim1": d1})
 
 
 def getitem(a, index):
@@ -639,7 +643,7 @@ def getitem(a, index):
         out = a.data[index]
     except IndexError as e:
         raise IndexError(f"getitem: index {index!r} does not fit a tensor of shape {a.data.shape}: {e}") from None
-    return Tensor.from_op(out, "getitem", (a,), index=index)
+    return Tensor.from_op(out, "getitem", (a,), {"index": index})
 
 
 _generator = np.random.default_rng()

@@ -92,7 +92,7 @@ def default_collate(batch):
                 raise RuntimeError(f"default_collate: stack expects each tensor to be equal size, but got "
                                    f"{arrays[0].shape} at entry 0 and {values.shape} at entry {position}")
         inputs = tuple(sample for sample in batch if isinstance(sample, Tensor))
-        return Tensor.from_op(np.stack(arrays), "stack", inputs, dim=0)
+        return Tensor.from_op(np.stack(arrays), "stack", inputs, {"dim": 0})
     if isinstance(elem, (np.bool_, np.number)):
         return Tensor.from_op(np.array(batch), "tensor", ())
     if isinstance(elem, float):

@@ -191,7 +191,10 @@ def summary(values):
 
 
 def describe(value):
-    """A short description of a saved value: tensors and arrays by shape and dtype."""
+    """A short description of a saved value: tensors and arrays by shape and dtype, a 0-d array
+    (a number an op saved, e.g. the 0.5 of x * 0.5) by its value."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return f"{value.item()!r} ({value.dtype})"
     if isinstance(value, (Tensor, np.ndarray)):
         return f"{'tensor' if isinstance(value, Tensor) else 'array'} {tuple(value.shape)} {value.dtype}"
     text = repr(value)
