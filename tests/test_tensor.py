@@ -446,6 +446,19 @@ def test_a_number_operand_is_saved_as_a_0d_array_of_the_tensors_dtype(dtype):
                     assert np.array_equal(np.signbit(out.data), np.signbit(expected))
 
 
+def test_number_arrays_are_kept_read_only_and_bounded_and_zero_keeps_its_sign():
+    from tinytorch.core import tensor as tensor_module
+    w = Tensor([1.0, -2.0], requires_grad=True)
+    first, again = (w * 0.37)._ctx[2]["b"], (0.37 + w)._ctx[2]["a"]
+    assert first is again and not first.flags.writeable  # one array per value, shared safely
+    assert np.array_equal(np.signbit((w * 0.0).data), [False, True])
+    assert np.array_equal(np.signbit((w * -0.0).data), [True, False])
+    assert np.array_equal(np.signbit((w * 0.0).data), [False, True])
+    for i in range(2500):
+        assert (w + i / 7).data[0] == np.float32(1.0) + np.float32(i / 7)
+    assert 0 < len(tensor_module._NUMBER_ARRAYS[np.dtype(np.float32)]) <= 1000
+
+
 @pytest.mark.parametrize("make, op, saved", [
     (lambda w: w.reshape(2, 2), "reshape", {}),
     (lambda w: w.transpose(0, -1), "transpose", {"dim0": 0, "dim1": 1}),

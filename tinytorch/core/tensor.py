@@ -349,11 +349,10 @@ def _arithmetic(op, fn, a, b, floating=False):
     The two most common cases skip _apply: a float tensor with a Python number (x * 0.5, 1 - x),
     and two float tensors of one dtype, where NumPy checks the shapes itself. The number becomes
     a 0-d array of the tensor's dtype (NumPy 2 converts it to that dtype too, PyTorch's rule), and
-    that array is what the op saves: NumPy takes twice as long over an op with a Python number as
-    with an array, because it works out the number's dtype on every call.
+    that array is what the op saves (see _number_array).
     """
     if type(b) in _NUMBER_TYPES and isinstance(a, Tensor) and a.data.dtype.kind == "f":
-        b = np.array(b, a.data.dtype)
+        b = _number_array(b, a.data.dtype)
         return Tensor.from_op(fn(a.data, b), op, (a,), {"a": a, "b": b})
     if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype == b.data.dtype \
             and a.data.dtype.kind == "f":  # two float tensors of one dtype: nothing to convert
@@ -363,13 +362,35 @@ def _arithmetic(op, fn, a, b, floating=False):
             out = _apply(op, fn, a, b)
         return Tensor.from_op(out, op, (a, b), {"a": a, "b": b})
     if type(a) in _NUMBER_TYPES and isinstance(b, Tensor) and b.data.dtype.kind == "f":
-        a = np.array(a, b.data.dtype)
+        a = _number_array(a, b.data.dtype)
         return Tensor.from_op(fn(a, b.data), op, (b,), {"a": a, "b": b})
     out = _apply(op, fn, a, b, _floating(result_type(a, b)) if floating else None)
     return Tensor.from_op(out, op, _tensors(a, b), {"a": a, "b": b})
 
 
 _NUMBER_TYPES = (float, int)  # (bool, a subclass of int, is not one here: type() is checked)
+_NUMBER_ARRAYS = {}  # dtype -> {number: its read-only 0-d array}, filled by _number_array
+
+
+def _number_array(number, dtype):
+    """`number` as a read-only 0-d array of `dtype`, made once per value and kept.
+
+    NumPy takes about twice as long over an op with a Python number as with an array: it works
+    out the number's dtype on every call. Making the array costs almost half of what the op then
+    takes, and constants repeat (x * 0.5 in every step), so the arrays are kept, up to 1000 per
+    dtype. A zero is made afresh each time: as dict keys 0.0 and -0.0 are the same, as values
+    they are not.
+    """
+    arrays = _NUMBER_ARRAYS.get(dtype)
+    if arrays is None:
+        arrays = _NUMBER_ARRAYS[dtype] = {}
+    array = arrays.get(number)
+    if array is None or number == 0:
+        if len(arrays) >= 1000:
+            arrays.clear()
+        array = arrays[number] = np.array(number, dtype)
+        array.flags.writeable = False
+    return array
 
 
 def add(a, b):
