@@ -17,6 +17,7 @@ class Module:
     title: str       # "Tensor"
     tier: str        # "Foundation"
     requires: tuple  # ("01_tensor", ...)
+    package: str     # "core.tensor": the master's `#| default_exp`, tinytorch/core/tensor.py
 
     @property
     def master(self):
@@ -65,7 +66,7 @@ def modules():
     out = []
     for mid, info in reg["modules"].items():
         out.append(Module(mid, int(mid.split("_", 1)[0]), info["title"], tier_of[mid],
-                          tuple(info["requires"])))
+                          tuple(info["requires"]), info["package"]))
     return out
 
 

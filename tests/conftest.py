@@ -1,10 +1,28 @@
-"""Fixtures shared by the test files."""
+"""Fixtures shared by the test files, and the `slow` marker.
+
+Tests are laid out like the code: tests/unit/<area>/ for the tinytorch package (fast), and
+tests/pipeline/ (master -> generated files, notebooks executed), tests/grader/ (batch grading in
+sandboxes), tests/site/ (the book built and driven in Chromium), tests/bench/ (the benchmark
+harness). Everything outside tests/unit/ is marked `slow`: `pytest -m "not slow"` is the quick
+developer run, plain `pytest` (CI) runs everything. A unit test may also mark itself slow.
+"""
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from autograder import course
+
+_SLOW_FOLDERS = ("pipeline", "grader", "site", "bench")
+_TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        parts = Path(str(item.fspath)).resolve().relative_to(_TESTS).parts
+        if parts and parts[0] in _SLOW_FOLDERS:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

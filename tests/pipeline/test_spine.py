@@ -5,7 +5,7 @@ import re
 import pytest
 
 from autograder import build, course
-from tests import nbtools
+from tests.pipeline import nbtools
 
 MODULES = [m for m in course.modules() if m.exists]
 IDS = [m.id for m in MODULES]

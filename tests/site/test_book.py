@@ -4,7 +4,7 @@ import json
 import re
 
 from autograder import build, course
-from tests import nbtools
+from tests.pipeline import nbtools
 
 
 def test_toc_is_generated_from_the_registry():

@@ -1,6 +1,6 @@
 """The batch grader (`python -m autograder grade`): hostile and broken submissions, end to end.
 
-One batch of the toy fixture module (tests/fixtures/99_toy.ipynb: q1 2 points over 3 cases,
+One batch of the toy fixture module (tests/grader/fixtures/99_toy.ipynb: q1 2 points over 3 cases,
 q2 3 points over 3, q3 3 points as 0.5 + 0.5 + 2) holds every hostile case; each test asserts
 the row (status and points) of one submission. The real modules are graded end to end too.
 """
