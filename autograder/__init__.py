@@ -1,1 +1,2 @@
-"""Course tooling: regenerate everything derived from the master notebooks (and, later, grade)."""
+"""Course tooling: `course` builds the course from its master notebooks (python -m autograder sync)
+and `grading` grades submitted notebooks (python -m autograder grade)."""

@@ -3,7 +3,8 @@ python -m autograder grade MODULE SUBMISSIONS_DIR --out GRADES.csv [--workers N]
 import argparse
 import sys
 
-from . import build, grade
+from .course.sync import sync
+from .grading import cli as grade
 
 
 def main(argv=None):
@@ -20,7 +21,7 @@ def main(argv=None):
         return grade.main(args)
     if args.command == "sync":
         try:
-            drifted = build.sync(check=args.check, only=args.module)
+            drifted = sync(check=args.check, only=args.module)
         except Exception as e:  # a broken master: one clear line, not a traceback
             print(f"sync failed: {e}", file=sys.stderr)
             return 2

@@ -14,9 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from autograder import build, course, grade, probe, reference, sandbox
-from autograder.build import _raw_marker, _src
-from autograder.sandbox import Limits
+from tinytorch.export import collect_exports
+
+from autograder import course
+from autograder.course import master, student as student_files
+from autograder.course.package import UNAVAILABLE
+from autograder.grading import gradebook, probe, reference, sandbox
+from autograder.grading.batch import GradeError, Grader
+from autograder.grading.sandbox import Limits
+from autograder.grading.submissions import safe_name
 
 FIXTURE = Path(__file__).parent / "fixtures" / "99_toy.ipynb"
 LIMITS = Limits(timeout=15, cell_timeout=5, case_timeout=3, output_mb=4)  # roomy enough for a busy 2-core machine
@@ -38,7 +44,7 @@ def _edit(student, answers=None, after=None, drop_from=None, solved=True):
     nb = copy.deepcopy(student)
     cells = []
     for cell in nb["cells"]:
-        src = _src(cell)
+        src = master.source(cell)
         if drop_from and drop_from in src:
             break
         for marker, new in answers.items():
@@ -62,7 +68,7 @@ def _json(nb):
 def toy(tmp_path_factory):
     """(student notebook, autograder zip) of the toy module, built by the real pipeline."""
     out = tmp_path_factory.mktemp("toy-assign")
-    nb = build.student_notebook(FIXTURE, out)
+    nb = student_files.student_notebook(FIXTURE, out)
     return nb, out / "99_toy-autograder.zip"
 
 
@@ -246,7 +252,7 @@ def batch(toy, tmp_path_factory):
     before = {p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in subs.iterdir()}
     log = root / "log.txt"
     with open(log, "w") as f:
-        rows = grade.Grader(str(FIXTURE), subs, out, workers=2, limits=LIMITS, log=f).run()
+        rows = Grader(str(FIXTURE), subs, out, workers=2, limits=LIMITS, log=f).run()
     after = {p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in subs.iterdir()}
     return {"rows": rows, "out": out, "feedback": out.parent / "grades-feedback", "subs": subs,
             "before": before, "after": after, "log": log.read_text(), "files": files}
@@ -257,7 +263,7 @@ def row(batch, sid):
 
 
 def feedback(batch, sid):
-    return (batch["feedback"] / f"{grade._safe(sid)}.md").read_text()
+    return (batch["feedback"] / f"{safe_name(sid)}.md").read_text()
 
 
 # ---------------------------------------------------------------- correct and partial work
@@ -421,7 +427,7 @@ def test_rerun_resumes_regrades_and_reproduces(toy, tmp_path):
     def run(out, **kw):
         log = tmp_path / "log.txt"
         with open(log, "w") as f:
-            grade.Grader(str(FIXTURE), subs, out, workers=2, limits=LIMITS, log=f, **kw).run()
+            Grader(str(FIXTURE), subs, out, workers=2, limits=LIMITS, log=f, **kw).run()
         return log.read_text()
 
     first, second = tmp_path / "one" / "g.csv", tmp_path / "two" / "g.csv"
@@ -442,8 +448,8 @@ def test_an_unrelated_csv_is_never_overwritten(tmp_path):
     subs.mkdir()
     out = tmp_path / "marks.csv"
     out.write_text("name,mark\nalice,12\n")
-    with pytest.raises(grade.GradeError, match="is not this module's gradebook"):
-        grade.Grader(str(FIXTURE), subs, out, log=open(os.devnull, "w")).run()
+    with pytest.raises(GradeError, match="is not this module's gradebook"):
+        Grader(str(FIXTURE), subs, out, log=open(os.devnull, "w")).run()
     assert out.read_text() == "name,mark\nalice,12\n"
 
 
@@ -455,7 +461,7 @@ def test_csv_is_replaced_atomically(tmp_path, monkeypatch):
         raise OSError("disk full")
     monkeypatch.setattr(os, "replace", fail)
     with pytest.raises(OSError):
-        grade._write_atomic(out, "new gradebook\n")
+        gradebook.write_atomic(out, "new gradebook\n")
     assert out.read_text() == "old gradebook\n"
 
 
@@ -548,17 +554,11 @@ def test_probes_reject_what_the_assert_rejects_or_cannot_show():
 def _filled(master_nb, module_id):
     """What a student who completed every exercise submits: the master's code without its tests."""
     cells = [_cell(f'import otter\ngrader = otter.Notebook("{module_id}.ipynb")')]
-    in_tests, question = False, None
-    for c in master_nb["cells"]:
-        marker = _raw_marker(c)
-        if marker and marker.startswith("BEGIN QUESTION"):
-            question = next(l.split(":", 1)[1].strip() for l in _src(c).splitlines() if l.strip().startswith("name:"))
-        elif marker and marker.startswith(("BEGIN TESTS", "END TESTS")):
-            in_tests = marker.startswith("BEGIN")
-        elif marker and marker.startswith("END QUESTION"):
-            cells.append(_cell(f'grader.check("{question}")'))
-        elif c["cell_type"] != "raw" and not in_tests:
-            cells.append(dict(c, source=_src(c)))
+    for c in master.walk(master_nb):
+        if c.is_(master.END_QUESTION):
+            cells.append(_cell(f'grader.check("{c.question}")'))
+        elif c.type != "raw" and c.region != "tests":
+            cells.append(dict(c.data, source=c.source))
     return {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
 
 
@@ -568,20 +568,20 @@ MODULES = [m.id for m in course.modules() if m.exists and m.student.exists()]
 @pytest.mark.parametrize("mid", MODULES)
 def test_real_module_end_to_end(mid, tmp_path):
     m = course.module(mid)
-    master = json.loads(m.master.read_text())
+    master_nb = master.read(m.master)
     student = json.loads(m.student.read_text())
     subs = tmp_path / "subs"
     subs.mkdir()
-    (subs / "complete.ipynb").write_bytes(_json(_filled(master, mid)))
+    (subs / "complete.ipynb").write_bytes(_json(_filled(master_nb, mid)))
     (subs / "unfilled.ipynb").write_bytes(_json(student))
-    targets = sorted(reference.collect_exports(master))
+    targets = sorted(collect_exports(master_nb))
     importer = copy.deepcopy(student)  # the package's code in place of the student's, before every check
     imports = "".join(f"from tinytorch.{t} import *\n" for t in targets)
     importer["cells"] = [c2 for c in importer["cells"]
-                         for c2 in ([_cell(imports)] if "grader.check(" in _src(c) else []) + [c]]
+                         for c2 in ([_cell(imports)] if "grader.check(" in master.source(c) else []) + [c]]
     (subs / "importer.ipynb").write_bytes(_json(importer))
-    rows = grade.Grader(mid, subs, tmp_path / "g.csv", workers=2, limits=Limits(timeout=120),
-                        log=open(os.devnull, "w")).run()
+    rows = Grader(mid, subs, tmp_path / "g.csv", workers=2, limits=Limits(timeout=120),
+                  log=open(os.devnull, "w")).run()
     possible = reference.parse_master(m.master).possible
     assert rows["complete"].total == pytest.approx(possible), rows["complete"].status
     assert rows["complete"].status == "graded"
@@ -610,11 +610,11 @@ def test_autograder_zip_installs_a_grading_tinytorch_and_grades_with_otter_run(t
     assert [p for p in pip if p.startswith("numpy==")] == [l.strip() for l in
                                                             (course.ROOT / "requirements.txt").read_text().splitlines()
                                                             if l.startswith("numpy==")]
-    assert len(local) == 1 and local[0].startswith(build.GRADESCOPE_SOURCE + "/files/tinytorch-")
-    assert local[0][len(build.GRADESCOPE_SOURCE) + 1:] in names
+    assert len(local) == 1 and local[0].startswith(student_files.GRADESCOPE_SOURCE + "/files/tinytorch-")
+    assert local[0][len(student_files.GRADESCOPE_SOURCE) + 1:] in names
 
     site = tmp_path / "site"
-    wheel = source / local[0][len(build.GRADESCOPE_SOURCE) + 1:]
+    wheel = source / local[0][len(student_files.GRADESCOPE_SOURCE) + 1:]
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
                     "--target", str(site), str(wheel)], check=True)
     env = {**os.environ, "PYTHONPATH": str(site)}
@@ -625,7 +625,7 @@ def test_autograder_zip_installs_a_grading_tinytorch_and_grades_with_otter_run(t
     out = subprocess.run([sys.executable, "-c", probe_code], env=env, cwd=tmp_path,
                          capture_output=True, text=True, check=True).stdout.splitlines()
     assert out[0].startswith(str(site)) and float(out[1]) == 3.0
-    assert out[2].startswith("skeleton:") and reference.UNAVAILABLE in out[2]
+    assert out[2].startswith("skeleton:") and UNAVAILABLE in out[2]
 
     scores = {}
     for name, nb in (("solved", _edit(student)), ("unfilled", student)):

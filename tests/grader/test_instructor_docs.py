@@ -10,8 +10,10 @@ import sys
 import pytest
 import yaml
 
-from autograder import course, grade
-from autograder.sandbox import Limits
+from autograder import course
+from autograder.grading import cli as grade
+from autograder.grading.sandbox import Limits
+from autograder.grading.submissions import MAX_FILE
 
 GUIDE = course.ROOT / "book" / "instructors.md"
 WORKFLOW = course.ROOT / ".github" / "workflows" / "deploy-book.yml"
@@ -182,16 +184,16 @@ def test_fixed_limits_in_the_guide_are_the_graders():
     text = GUIDE.read_text(encoding="utf-8")
     L = Limits()
     for fact in (f"files up to {L.file_mb} MB", f"{L.open_files} open files", f"first {L.keep_output_kb} KB",
-                 f"beyond {L.output_mb:g} MB", f"over {grade.MAX_FILE >> 20} MB"):
+                 f"beyond {L.output_mb:g} MB", f"over {MAX_FILE >> 20} MB"):
         assert fact in text, f"the guide should say {fact!r} (the grader's current limit)"
 
 
 def test_unreadable_file_statuses_in_the_guide_exist_in_the_grader():
     text = GUIDE.read_text(encoding="utf-8")
-    source = (course.ROOT / "autograder" / "grade.py").read_text(encoding="utf-8")
+    source = (course.ROOT / "autograder" / "grading" / "submissions.py").read_text(encoding="utf-8")
     row = next(line for line in text.splitlines() if line.startswith("| `empty file`"))
     statuses = re.findall(r"`([^`]+)`", row.split(" | ")[0])
     assert len(statuses) >= 10
     for status in statuses:
         stem = re.split(r"…|\d", status)[0]
-        assert stem in source, f"the guide lists the status {status!r}, which autograder/grade.py does not produce"
+        assert stem in source, f"the guide lists the status {status!r}, which autograder/grading/submissions.py does not produce"

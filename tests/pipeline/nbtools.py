@@ -6,46 +6,30 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from autograder.build import _raw_marker, _src
+from autograder.course import master
 
 
 def questions(master_nb):
-    """{question name: [test case code, ...]} from a master notebook, hidden cases included."""
-    out, name, in_tests = {}, None, False
-    for cell in master_nb["cells"]:
-        marker = _raw_marker(cell)
-        if marker and marker.startswith("BEGIN QUESTION"):
-            name = next(l.split(":", 1)[1].strip() for l in _src(cell).splitlines() if l.strip().startswith("name:"))
-            out[name] = []
-        elif marker and marker.startswith("BEGIN TESTS"):
-            in_tests = True
-        elif marker and marker.startswith("END TESTS"):
-            in_tests = False
-        elif in_tests and cell["cell_type"] == "code":
-            out[name].append(_src(cell))
-    return out
+    """{question name: [test cell source, ...]} from a master notebook, hidden cases included."""
+    return {q.name: [case.source for case in q.cases] for q in master.questions(master_nb)}
 
 
 def _secret_and_public_lines(master_nb):
     from otter.assign.solutions import replace_solutions
     secret, public = set(), set()
-    in_solution = in_tests = False
-    for cell in master_nb["cells"]:
-        marker = _raw_marker(cell)
-        if marker:
-            in_solution = marker.startswith("BEGIN SOLUTION") or (in_solution and not marker.startswith("END SOLUTION"))
-            in_tests = marker.startswith("BEGIN TESTS") or (in_tests and not marker.startswith("END TESTS"))
-            continue
-        if cell["cell_type"] == "markdown":
+    for cell in master.walk(master_nb):
+        if cell.type == "markdown":
             # The exercise text may quote what to write (`return input * Tensor(mask)`): that is no leak.
-            public.add(_src(cell).replace("`", ""))
+            public.add(cell.source.replace("`", ""))
             continue
-        if cell["cell_type"] != "code":
+        if cell.type != "code":
             continue
-        lines = _src(cell).splitlines()
-        if in_tests and lines and lines[0].strip() == "# HIDDEN":
-            secret.update(l.strip() for l in lines[1:])
-            continue
+        if cell.region == "tests":
+            case = master.read_case(cell.data)
+            if case.hidden:
+                secret.update(l.strip() for l in case.code.splitlines())
+                continue
+        lines = cell.source.splitlines()
         kept = set(l.strip() for l in replace_solutions(lines, "python"))
         public.update(kept)
         secret.update(l.strip() for l in lines if l.strip() not in kept)

@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from autograder import build, course
+from autograder import course
+from autograder.course import master, sync
 from tests.pipeline import nbtools
 
 MODULES = [m for m in course.modules() if m.exists]
@@ -30,7 +31,7 @@ def test_lookup_by_number_and_unknown_module():
 
 @pytest.fixture(scope="session")
 def generated():
-    return build.generated_files()
+    return sync.generated_files()
 
 
 def test_generated_files_match_their_sources(generated):
@@ -54,12 +55,11 @@ def test_masters_are_stored_without_outputs(mid):
 @pytest.mark.parametrize("mid", IDS)
 def test_no_solution_or_hidden_test_reaches_the_student(mid):
     m = course.module(mid)
-    master = json.loads(m.master.read_text())
-    secrets = nbtools.solution_lines(master)
+    secrets = nbtools.solution_lines(master.read(m.master))
     assert secrets, "found no solution lines to look for: the leak test would be vacuous"
     student_text = m.student.read_text()
     student = json.loads(student_text)
-    student_code = "\n".join(build._src(c) for c in student["cells"])
+    student_code = "\n".join(master.source(c) for c in student["cells"])
     leaked = sorted(s for s in secrets if s in student_code or json.dumps(s)[1:-1] in student_text)
     assert not leaked, f"{mid}: solution or hidden-test lines in the student notebook: {leaked[:5]}"
     assert all(not case["hidden"] for q in student["metadata"]["otter"]["tests"].values()
@@ -71,7 +71,7 @@ def test_book_page_hides_solutions(mid):
     m = course.module(mid)
     secrets = nbtools.solution_lines(json.loads(m.master.read_text()))
     reader = json.loads(m.reader.read_text())
-    shown = "\n".join(build._src(c) for c in reader["cells"]
+    shown = "\n".join(master.source(c) for c in reader["cells"]
                       if "remove-input" not in c["metadata"].get("tags", []))
     leaked = sorted(s for s in secrets if s in shown)
     assert not leaked, f"{mid}: the book page shows solution lines: {leaked[:5]}"

@@ -3,12 +3,13 @@ import html
 import json
 import re
 
-from autograder import build, course
+from autograder import course
+from autograder.course import sync
 from tests.pipeline import nbtools
 
 
 def test_toc_is_generated_from_the_registry():
-    assert (course.ROOT / "_toc.yml").read_text() == build.toc()
+    assert (course.ROOT / "_toc.yml").read_text() == sync.toc()
 
 
 def test_every_chapter_and_walkthrough_is_built(site):

@@ -36,8 +36,7 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
                                        "fonts-liberation`; .ci/run installs it)")
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-sys.path.insert(0, str(course.BOOK / "_ext"))
-import tinytorch_site  # noqa: E402  (the site's Sphinx extension: launch links, Pyodide version)
+from autograder.course import site as tinytorch_site  # the site's Sphinx extension: launch links, Pyodide version
 
 SCREENSHOTS = course.ROOT / "_build" / "screenshots"
 PYODIDE_CACHE = course.ROOT / "_build" / "pyodide-offline"

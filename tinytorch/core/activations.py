@@ -8,7 +8,7 @@ from tinytorch.core.module import Module
 from tinytorch.core.tensor import Tensor
 
 
-def _data(name, x):
+def _tensor_array(name, x):
     """The NumPy array inside `x`; a TypeError naming `name` when `x` is not a Tensor."""
     if not isinstance(x, Tensor):
         raise TypeError(f"{name}: expected a Tensor, got {type(x).__name__}")
@@ -21,8 +21,9 @@ def _float(a):
 
 
 def relu(x):
-    """max(x, 0) elementwise. Shape: any -> same; the dtype is kept."""
-    out = np.maximum(_data("relu", x), 0)
+    """max(x, 0) elementwise. Shape: any -> same; the dtype is kept.
+    Gradient: `_relu_grad` in core/gradients/activations.py (module 06)."""
+    out = np.maximum(_tensor_array("relu", x), 0)
     return Tensor.from_op(out, "relu", (x,), {"out": out})
 
 
@@ -34,15 +35,17 @@ class ReLU(Module):
 
 
 def sigmoid(x):
-    """1 / (1 + exp(-x)) elementwise, without overflow for any x. Shape: any -> same."""
-    a = _float(_data("sigmoid", x))
+    """1 / (1 + exp(-x)) elementwise, without overflow for any x. Shape: any -> same.
+    Gradient: `_sigmoid_grad` in core/gradients/activations.py (module 06)."""
+    a = _float(_tensor_array("sigmoid", x))
     out = np.exp(np.minimum(a, 0)) / (1 + np.exp(-np.abs(a)))
     return Tensor.from_op(out, "sigmoid", (x,), {"out": out})
 
 
 def tanh(x):
-    """Hyperbolic tangent elementwise. Shape: any -> same."""
-    out = np.tanh(_float(_data("tanh", x)))
+    """Hyperbolic tangent elementwise. Shape: any -> same.
+    Gradient: `_tanh_grad` in core/gradients/activations.py (module 06)."""
+    out = np.tanh(_float(_tensor_array("tanh", x)))
     return Tensor.from_op(out, "tanh", (x,), {"out": out})
 
 
@@ -69,8 +72,9 @@ _ERF_SERIES = tuple(2 / math.sqrt(math.pi) * (-1) ** n / (math.factorial(n) * (2
                     for n in range(6, -1, -1))
 
 
-def _erfc(z):
-    """Complementary error function of a NumPy array, in float64; relative error < 1.2e-7."""
+def erfc(z):
+    """Complementary error function of a NumPy array (not a Tensor), in float64; relative error
+    < 1.2e-7. erf, gelu and gelu's gradient rule (module 06) use it."""
     z = np.asarray(z, dtype=np.float64)
     a = np.abs(z)
     t = 1 / (1 + 0.5 * a)
@@ -80,19 +84,21 @@ def _erfc(z):
 
 
 def erf(x):
-    """The error function elementwise, |error| < 1e-7 (float32 precision). Shape: any -> same."""
-    a = _float(_data("erf", x))
+    """The error function elementwise, |error| < 1e-7 (float32 precision). Shape: any -> same.
+    Gradient: `_erf_grad` in core/gradients/activations.py (module 06)."""
+    a = _float(_tensor_array("erf", x))
     z = a.astype(np.float64)
     near_zero = np.clip(z, -0.5, 0.5)
-    out = np.where(np.abs(z) < 0.5, near_zero * np.polyval(_ERF_SERIES, near_zero * near_zero), 1 - _erfc(z))
+    out = np.where(np.abs(z) < 0.5, near_zero * np.polyval(_ERF_SERIES, near_zero * near_zero), 1 - erfc(z))
     return Tensor.from_op(out.astype(a.dtype), "erf", (x,))
 
 
 def gelu(x, approximate="none"):
-    """x * Phi(x) elementwise; approximate='tanh' uses the tanh formula. Shape: any -> same."""
-    a = _float(_data("gelu", x))
+    """x * Phi(x) elementwise; approximate='tanh' uses the tanh formula. Shape: any -> same.
+    Gradient: `_gelu_grad` in core/gradients/activations.py (module 06)."""
+    a = _float(_tensor_array("gelu", x))
     if approximate == "none":
-        cdf = 0.5 * _erfc(-a.astype(np.float64) / math.sqrt(2))
+        cdf = 0.5 * erfc(-a.astype(np.float64) / math.sqrt(2))
     elif approximate == "tanh":
         with np.errstate(over="ignore"):  # a * a * a is +-inf for |x| > 7e12, and tanh(+-inf) = +-1
             cdf = 0.5 * (1 + np.tanh(math.sqrt(2 / math.pi) * (a + 0.044715 * a * a * a)))
@@ -131,8 +137,9 @@ def _softmax_dim(name, shape, dim):
 
 
 def softmax(x, dim=None):
-    """exp(x) / exp(x).sum(dim), computed stably. Shape: any -> same; each slice along dim sums to 1."""
-    a = _float(_data("softmax", x))
+    """exp(x) / exp(x).sum(dim), computed stably. Shape: any -> same; each slice along dim sums to 1.
+    Gradient: `_softmax_grad` in core/gradients/activations.py (module 06)."""
+    a = _float(_tensor_array("softmax", x))
     dim = _softmax_dim("softmax", a.shape, dim)
     z = np.atleast_1d(a)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -156,8 +163,9 @@ class Softmax(Module):
 
 
 def log_softmax(x, dim=None):
-    """log(softmax(x, dim)) via the log-sum-exp trick. Shape: any -> same."""
-    a = _float(_data("log_softmax", x))
+    """log(softmax(x, dim)) via the log-sum-exp trick. Shape: any -> same.
+    Gradient: `_log_softmax_grad` in core/gradients/activations.py (module 06)."""
+    a = _float(_tensor_array("log_softmax", x))
     dim = _softmax_dim("log_softmax", a.shape, dim)
     z = np.atleast_1d(a)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):

@@ -5,6 +5,7 @@ import numpy as np
 
 from tinytorch.core.module import Module
 from tinytorch.core.tensor import Tensor
+from tinytorch.kernels import kernel
 
 
 def _legacy_reduction(size_average, reduce, reduction, stacklevel=3):
@@ -74,6 +75,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     input: any shape (*); target: the same shape (another shape broadcasts, with a warning);
     weight: optional, the input's shape; the mean is then sum(w * err**2) / sum(w).
     Output: () for 'mean' and 'sum'; the broadcast shape of input and target for 'none'.
+    Gradient: `_mse_loss_grad` in core/gradients/losses.py (module 06).
     """
     reduction = _reduction(size_average, reduce, reduction)
     x = _input_array("mse_loss", input)
@@ -104,6 +106,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     input, target: the same shape (*); each log is clamped at -100, as in PyTorch.
     weight: broadcasts to (*) and multiplies each element's loss.
     Output: () for 'mean' and 'sum'; (*) for 'none'.
+    Gradient: `_binary_cross_entropy_grad` in core/gradients/losses.py (module 06).
     """
     reduction = _reduction(size_average, reduce, reduction)
     x = _input_array("binary_cross_entropy", input)
@@ -135,6 +138,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     input (logits), target: the same shape (*); weight broadcasts to (*);
     pos_weight: weight of the positive class, broadcast along the last dimension, e.g. (C,).
     Output: () for 'mean' and 'sum'; (*) for 'none'.
+    Gradient: `_binary_cross_entropy_with_logits_grad` in core/gradients/losses.py (module 06).
     """
     reduction = _reduction(size_average, reduce, reduction)
     x = _input_array("binary_cross_entropy_with_logits", input)
@@ -221,6 +225,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     weight: (C,) per-class weights. ignore_index: class-index targets equal to it are skipped.
     label_smoothing: in [0, 1]; mixes the target with the uniform distribution.
     Output: () for 'mean' and 'sum'; the target's shape without classes for 'none'.
+    Gradient: `_cross_entropy_grad` in core/gradients/losses.py (module 06).
     """
     reduction = _reduction(size_average, reduce, reduction)
     if label_smoothing > 1.0:
@@ -266,20 +271,10 @@ def _class_index_loss(log_probs, target, weight, ignore_index, axis):
     Returns (loss with the target's shape, weight_sum): weight_sum is the mean's denominator.
     """
     keep = target != ignore_index
-    if weight is None and keep.all():  # the usual case, every weight 1: skip the masking
-        return -_pick(log_probs, target, axis), log_probs.dtype.type(target.size)
     safe = np.where(keep, target, 0)  # a valid class for ignored targets; masked out below
-    picked = _pick(log_probs, safe, axis)
+    picked = np.take_along_axis(log_probs, np.expand_dims(safe, axis), axis=axis).squeeze(axis)
     w_y = np.where(keep, 1 if weight is None else weight[safe], 0).astype(log_probs.dtype)
     return np.where(keep, -w_y * picked, 0), w_y.sum()
-
-
-def _pick(values, index, axis):
-    """values[..., index, ...]: the entry `index` picks along `axis` at every other position.
-    values: (C,) or (N, C, d1, ...); index: its shape without `axis` (integers)."""
-    if values.ndim == 2:  # (N, C): plain fancy indexing, several times faster than take_along_axis
-        return values[np.arange(len(index)), index]
-    return np.take_along_axis(values, np.expand_dims(index, axis), axis=axis).squeeze(axis)
 
 
 def _soft_target_loss(log_probs, probs, weight, axis):
@@ -353,5 +348,7 @@ class CrossEntropyLoss(_WeightedLoss):
         self.label_smoothing = label_smoothing
 
     def forward(self, input, target):
-        return cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
-                             reduction=self.reduction, label_smoothing=self.label_smoothing)
+        # kernel(cross_entropy): a registered faster equal version of the package's cross_entropy
+        # for the common case (tinytorch.accel, module 17), or cross_entropy itself.
+        return kernel(cross_entropy)(input, target, weight=self.weight, ignore_index=self.ignore_index,
+                                     reduction=self.reduction, label_smoothing=self.label_smoothing)

@@ -5,7 +5,9 @@ from collections.abc import Mapping, MutableMapping, Sequence
 
 import numpy as np
 
-from tinytorch.core.tensor import Tensor, default_generator, tensor
+from tinytorch.core.creation import default_generator, tensor
+
+from tinytorch.core.tensor import Tensor
 
 
 class Dataset:
@@ -80,6 +82,7 @@ def default_collate(batch):
     batch unchanged; Mapping -> {key: collated values}; namedtuple -> the same namedtuple of
     collated fields; tuple or list -> a list of collated fields ([(x, y), ...] -> [X, Y]).
     Raises RuntimeError for unequal shapes or lengths, TypeError for other types.
+    Stacking records the op "stack"; gradient: `_stack_grad` in core/gradients/data.py (module 06).
     """
     elem = batch[0]
     if isinstance(elem, (Tensor, np.ndarray)):

@@ -10,6 +10,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 
+from tinytorch.core.autograd import topological_order
 from tinytorch.core.tensor import Tensor
 from tinytorch.viz.layout import layout
 
@@ -110,27 +111,6 @@ def _names(params):
     return names
 
 
-def _operands(t):
-    return t._ctx[1] if t._ctx is not None else ()
-
-
-def _topological(root):
-    """The tensors of root's history, every one after its operands, root last (iterative DFS)."""
-    order, seen = [], {id(root)}
-    stack = [(root, iter(_operands(root)))]
-    while stack:
-        t, pending = stack[-1]
-        for x in pending:
-            if id(x) not in seen:
-                seen.add(id(x))
-                stack.append((x, iter(_operands(x))))
-                break
-        else:
-            stack.pop()
-            order.append(t)
-    return order
-
-
 def trace(tensor, params=None):
     """The Graph of `tensor`'s recorded history: a node per op and per tensor.
 
@@ -141,7 +121,7 @@ def trace(tensor, params=None):
         raise TypeError(f"trace: expected a Tensor, got {type(tensor).__name__}")
     names = _names(params)
     nodes, node_of = [], {}
-    for t in _topological(tensor):
+    for t in reversed(topological_order(tensor, constants=True)):  # every tensor after its operands
         inputs, op = (), None
         if t._ctx is not None:
             op, operands, saved = t._ctx
@@ -191,8 +171,8 @@ def summary(values):
 
 
 def describe(value):
-    """A short description of a saved value: tensors and arrays by shape and dtype, a 0-d array
-    (a number an op saved, e.g. the 0.5 of x * 0.5) by its value."""
+    """A short description of a saved value: tensors and arrays by shape and dtype, a 0-d array by
+    its value and dtype, anything else (a number an op saved, e.g. the 0.5 of x * 0.5) by its repr."""
     if isinstance(value, np.ndarray) and value.ndim == 0:
         return f"{value.item()!r} ({value.dtype})"
     if isinstance(value, (Tensor, np.ndarray)):

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from tinytorch import manual_seed
-from tinytorch.core.tensor import Tensor, tensor
+from tinytorch.core.creation import tensor
+from tinytorch.core.tensor import Tensor
 from tinytorch.data import DataLoader, Dataset, TensorDataset, default_collate
 from tinytorch.data.transforms import Compose, Normalize, RandomCrop, RandomHorizontalFlip
 

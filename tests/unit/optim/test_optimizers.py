@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import tinytorch.optim
-from tinytorch import Tensor
+from tinytorch import Tensor, kernels
 from tinytorch.nn import Linear, Parameter
 from tinytorch.optim import SGD, Adam, AdamW, Optimizer, RMSprop, lr_scheduler
 from tinytorch.optim.lr_scheduler import (CosineAnnealingLR, LambdaLR, LinearLR, LRScheduler, SequentialLR,
@@ -96,6 +96,16 @@ def problem(seed=0, shapes=SHAPES, steps=STEPS):
     return start, grads
 
 
+@pytest.fixture(params=["accel", "plain"])
+def path(request):
+    """The shipped package (tinytorch.accel's kernels) and, under kernels.plain(), the taught code."""
+    if request.param == "plain":
+        with kernels.plain():
+            yield request.param
+    else:
+        yield request.param
+
+
 def run(cls, options, start, grads):
     params = [Parameter(x) for x in start]
     opt = cls(params, **options)
@@ -107,7 +117,7 @@ def run(cls, options, start, grads):
 
 
 @pytest.mark.parametrize("case", ALL_CASES, ids=case_id)
-def test_optimizer_matches_numpy_restatement(case):
+def test_optimizer_matches_numpy_restatement(case, path):
     cls, options, reference = case
     start, grads = problem()
     params, _ = run(cls, options, start, grads)
@@ -118,7 +128,7 @@ def test_optimizer_matches_numpy_restatement(case):
 
 
 @pytest.mark.parametrize("case", ALL_CASES, ids=case_id)
-def test_optimizer_matches_torch(case):
+def test_optimizer_matches_torch(case, path):
     torch = pytest.importorskip("torch")
     cls, options, _ = case
     start, grads = problem(seed=1)
@@ -145,7 +155,7 @@ def test_optimizer_matches_torch(case):
 
 
 @pytest.mark.parametrize("options", grid(weight_decay=[0.01, 0.3], amsgrad=[False, True], maximize=[False, True]))
-def test_adamw_is_adam_with_decoupled_decay_and_matches_torch(options):
+def test_adamw_is_adam_with_decoupled_decay_and_matches_torch(options, path):
     start, grads = problem(seed=2)
     params, opt = run(AdamW, dict(lr=0.02, **options), start, grads)
     assert opt.param_groups[0]["decoupled_weight_decay"] is True
@@ -194,7 +204,7 @@ def test_param_groups_with_their_own_options():
         np.testing.assert_allclose(params[i].data, ref_sgd(start[i], [g[i] for g in grads], lr, mom), atol=1e-5)
 
 
-def test_param_groups_match_torch():
+def test_param_groups_match_torch(path):
     torch = pytest.importorskip("torch")
     start, grads = problem(seed=4, shapes=[(4,), (3,)])
     params = [Parameter(x) for x in start]

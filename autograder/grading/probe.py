@@ -1,7 +1,7 @@
 """Probes: what a test case's asserts read, recorded in the child, judged in the grader.
 
 Test cases are rewritten (`instrument`) so that the child reports the values the asserts look
-at (autograder/runner.py encodes them as JSON data). A case passes only if it ran without error
+at (runner.py encodes them as JSON data). A case passes only if it ran without error
 in the student's process AND every probe agrees with the reference run (`agrees`), so "passed"
 cannot be forged by patching the grader's functions inside the student's process: agreement
 needs the right values, which a submission can only get by computing them.

@@ -1,9 +1,10 @@
-"""The course registry (notebooks/modules.toml) and the paths derived from it."""
+"""The course registry (notebooks/modules.toml), the paths derived from it, and the course
+repository named in _config.yml."""
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 MASTERS = NOTEBOOKS / "masters"
 MILESTONES = NOTEBOOKS / "milestones"
@@ -81,3 +82,10 @@ def module(module_id):
             return m
     known = ", ".join(m.id for m in modules())
     raise KeyError(f"unknown module {module_id!r}; modules are: {known}")
+
+
+def repository():
+    """(url, branch) of the course repository from _config.yml's `repository`; url may be ""."""
+    import yaml
+    repo = (yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8")) or {}).get("repository") or {}
+    return (repo.get("url") or "").strip().rstrip("/"), (repo.get("branch") or "main").strip()

@@ -1,14 +1,15 @@
 """The grading child: run one notebook's code cells, then the test cases it is sent, and report.
 
-The batch grader (autograder/grade.py) starts this file as `python -s runner.py RESULT_FD` inside
-the sandbox (autograder/sandbox.py), copied into a support folder next to the tinytorch package
-the notebook may import. It must stay self-contained (stdlib + NumPy): the course repository is
-neither importable nor visible from here.
+The batch grader (autograder/grading/batch.py) starts this file as `python -s runner.py RESULT_FD`
+inside the sandbox (autograder/grading/sandbox.py), copied into a support folder next to the
+tinytorch package the notebook may import and to lockdown.py, the sandbox's inside, which it
+applies first. It must stay self-contained (stdlib + NumPy + lockdown.py): the course repository
+is neither importable nor visible from here.
 
 Protocol (one JSON document per line):
   stdin, first line   the job: notebook cells, seed, time limits, resource limits, paths to hide
   RESULT_FD           {"ev": "cell", ...} per cell, then {"ev": "ready"}
-  stdin, second line  the test cases, rewritten by autograder/probe.py (sent only now: they are
+  stdin, second line  the test cases, rewritten by autograder/grading/probe.py (sent only now: they are
                       never on disk and never in this process while the notebook's cells run)
   RESULT_FD           {"ev": "case", ...} per case, then {"ev": "done"}
 
@@ -20,7 +21,6 @@ import json
 import os
 import random
 import re
-import resource
 import signal
 import sys
 import time
@@ -67,7 +67,7 @@ def _array(a):
 
 
 def encode(value, depth=0):
-    """A JSON-able canonical form of a probed value (compared in autograder/probe.py)."""
+    """A JSON-able canonical form of a probed value (compared in autograder/grading/probe.py)."""
     if value is None:
         return ["none"]
     if isinstance(value, (bool, np.bool_)):
@@ -110,7 +110,7 @@ OPS = {"Eq": lambda a, b: a == b, "NotEq": lambda a, b: a != b, "Lt": lambda a, 
 
 
 def probes_for(probes):
-    """The functions a rewritten test case calls (see autograder/probe.py), recording into `probes`."""
+    """The functions a rewritten test case calls (see autograder/grading/probe.py), recording into `probes`."""
     def record(site, entry):
         if len(probes) < MAX_PROBES:
             probes.append([site, entry])
@@ -151,104 +151,6 @@ def probes_for(probes):
 
     return {"__tt_probe__": probe, "__tt_check__": check, "__tt_cmp__": compare, "__tt_call__": call,
             "__tt_shallow__": shallow}
-
-
-# ---------------------------------------------------------------- the sandbox, from the inside
-
-def _libc():
-    import ctypes
-    libc = ctypes.CDLL(None, use_errno=True)
-
-    def call(name, *args):
-        if getattr(libc, name)(*args) != 0:
-            err = ctypes.get_errno()
-            raise OSError(err, f"{name}{args[:2]}: {os.strerror(err)}")
-    return call
-
-
-def _under(path, parent):
-    return path == parent or path.startswith(parent.rstrip("/") + "/")
-
-
-def _hidden(path, hide, keep):
-    """Is `path` hidden: is the deepest of the hide and keep paths above it a hidden one?"""
-    above = [(len(h), 0) for h in hide if _under(path, h)] + [(len(k), 1) for k in keep if _under(path, k)]
-    return bool(above) and max(above)[1] == 0
-
-
-def hide_paths(hide, keep, workdir, work_size):
-    """Inside the private mount namespace that `unshare` made: cover `hide` with empty tmpfs,
-    re-expose the `keep` paths that lie under them, give this process a fresh size-limited working
-    directory, then lock it all by moving into a nested user + mount namespace (mounts inherited
-    from a more privileged namespace cannot be unmounted or bind-mounted around there)."""
-    call = _libc()
-    MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC = 2, 4, 8, 4096, 16384
-    CLONE_NEWNS, CLONE_NEWUSER = 0x00020000, 0x10000000
-
-    def tmpfs(path, flags, options):
-        call("mount", b"none", path.encode(), b"tmpfs", flags, options.encode())
-
-    with open("/proc/self/mountinfo") as f:
-        inherited = {line.split()[0] for line in f}
-    fds = {k: os.open(k, os.O_PATH | os.O_DIRECTORY) for k in keep if os.path.isdir(k)}
-    steps = sorted([(p.count("/"), 0, p) for p in hide] + [(k.count("/"), 1, k) for k in fds])
-    hidden = []
-    for _, is_keep, path in steps:
-        if is_keep:
-            if any(_under(path, h) for h in hidden):
-                os.makedirs(path, exist_ok=True)
-                call("mount", f"/proc/self/fd/{fds[path]}".encode(), path.encode(), None,
-                     MS_BIND | MS_REC, None)
-        elif os.path.isdir(path):  # (if under a hidden path, it lies in a re-exposed keep path)
-            tmpfs(path, MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=64k,mode=755")
-            hidden.append(path)
-    for fd in fds.values():
-        os.close(fd)
-    os.makedirs(workdir, exist_ok=True)
-    tmpfs(workdir, MS_NOSUID | MS_NODEV, f"size={work_size},mode=700")
-    writable = _read_only_except(call, workdir, hidden, inherited)
-
-    uid, gid = os.geteuid(), os.getegid()
-    call("unshare", CLONE_NEWUSER | CLONE_NEWNS)
-    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
-        with open(f"/proc/self/{name}", "w") as f:
-            f.write(text)
-    return writable
-
-
-_MOUNT_FLAGS = {"nosuid": 2, "nodev": 4, "noexec": 8, "noatime": 1024, "nodiratime": 2048,
-                "relatime": 1 << 21, "strictatime": 1 << 24}
-
-
-def _read_only_except(call, workdir, hidden, inherited):
-    """Remount every mount read-only except the working directory (and /proc, which the kernel
-    guards itself), so nothing outlives this run: not in the support folder shared with the next
-    submissions, not in the Python installation, not in /dev/shm. Returns the mount points that
-    stayed writable (reported to the grader)."""
-    MS_RDONLY, MS_REMOUNT, MS_BIND = 1, 32, 4096
-    writable = []
-    with open("/proc/self/mountinfo") as f:
-        mounts = [line.split() for line in f]
-    for fields in mounts:
-        point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), fields[4])
-        options = fields[5].split(",")
-        covered = fields[0] in inherited and any(_under(point, h) for h in hidden)  # out of reach
-        if "ro" in options or covered or _under(point, workdir) or _under(point, "/proc"):
-            continue
-        flags = MS_RDONLY | MS_REMOUNT | MS_BIND
-        for option in options:
-            flags |= _MOUNT_FLAGS.get(option, 0)
-        try:
-            call("mount", b"none", point.encode(), None, flags, None)
-        except OSError:
-            writable.append(point)
-    return writable
-
-
-def set_limits(limits):
-    for name, value in limits.items():
-        resource.setrlimit(getattr(resource, name), (value, value))
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writing past RLIMIT_FSIZE fails with EFBIG
 
 
 # ---------------------------------------------------------------- running the notebook
@@ -355,6 +257,7 @@ def _timed(seconds, fn):
 
 
 def main(result_fd):
+    from lockdown import hide_paths, is_hidden, set_limits  # copied next to this file
     job = json.loads(_read_line(0))
     channel = Channel(result_fd)
     writable = []
@@ -370,7 +273,7 @@ def main(result_fd):
 
     # Only the package copy next to this file provides tinytorch (no editable-install finders).
     sys.path[:] = [job["support"]] + [p for p in sys.path if p and p != job["support"]
-                                      and not _hidden(os.path.abspath(p), job["hide"], job["keep"])]
+                                      and not is_hidden(os.path.abspath(p), job["hide"], job["keep"])]
     sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in getattr(f, "__name__", "").lower()
                         and "editable" not in type(f).__name__.lower()]
     sys.modules["otter"] = _otter_stub()

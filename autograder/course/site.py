@@ -13,23 +13,20 @@ Settings (``sphinx: config:`` in _config.yml):
   tinytorch_colab_url     Colab for the Colab buttons (default https://colab.research.google.com)
 The repository the Binder and Colab buttons open is ``repository.url`` / ``repository.branch``
 in _config.yml; while ``repository.url`` is empty, chapters show only the JupyterLite button.
+
+Jupyter Book loads it as ``autograder.course.site`` (``sphinx: local_extensions:`` in _config.yml,
+which also puts the repository root on Sphinx's path).
 """
 import json
-import shutil
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
 from docutils import nodes
-from docutils.parsers.rst import Directive
 from sphinx.util import logging
 from sphinxcontrib.mermaid import Mermaid
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-from autograder import course  # noqa: E402  (the registry; needs the repository root on sys.path)
+from . import registry as course
+from .wheel import build_wheel
 
 logger = logging.getLogger(__name__)
 
@@ -161,32 +158,13 @@ def add_launch_buttons(app, doctree, docname):
 
 # ----------------------------------------------------------------------------- JupyterLite
 
-def build_wheel(dest):
-    """Build the tinytorch wheel from a copy of the repository's package files; return its path."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for old in dest.glob("tinytorch-*.whl"):
-        old.unlink()
-    with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp)
-        for name in ("pyproject.toml", "README.md"):
-            shutil.copy(ROOT / name, src / name)
-        shutil.copytree(ROOT / "tinytorch", src / "tinytorch",
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.bak"))
-        proc = subprocess.run([sys.executable, "-c", "import sys; from setuptools import build_meta; "
-                               "print(build_meta.build_wheel(sys.argv[1]))", str(dest)],
-                              cwd=src, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise RuntimeError(f"building the tinytorch wheel failed:\n{proc.stdout}\n{proc.stderr}")
-    return dest / proc.stdout.strip().splitlines()[-1]
-
-
 def configure_jupyterlite(app, config):
     """Point jupyterlite-sphinx at generated lite settings, the wheel and the student notebooks.
 
     Everything is written under the build folder (next to the HTML output), never into the sources.
     """
     work = Path(app.outdir).parent / "jupyterlite"
-    wheel = build_wheel(work / "wheels")
+    wheel = build_wheel(course.ROOT / "tinytorch", work / "wheels")
     lite_config = {"PipliteAddon": {"piplite_urls": [str(wheel)]}}
     lite_settings = {"jupyter-lite-schema-version": 0,
                      "jupyter-config-data": {"litePluginSettings": {

@@ -1,0 +1,134 @@
+"""The student notebook notebooks/NN_name.ipynb (otter assign: solutions and hidden tests removed)
+and the Otter autograder zip notebooks/NN_name-autograder.zip, which carries a grading tinytorch
+wheel and pinned requirements so that Gradescope's environment can import tinytorch."""
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from . import master, package, registry, wheel
+
+GRADING_REQUIREMENTS = ("numpy", "matplotlib", "ipywidgets", "scikit-learn")  # what the notebooks import
+GRADESCOPE_SOURCE = "/autograder/source"  # where Gradescope unpacks the autograder zip
+
+
+def pins(names):
+    """The `name==version` lines of requirements.txt for these distributions."""
+    found = {l.split("==")[0].strip().lower(): l.strip()
+             for l in (registry.ROOT / "requirements.txt").read_text().splitlines()
+             if "==" in l and not l.startswith("#")}
+    return [found[n] for n in names]
+
+
+def setup_cell(notebook_name):
+    """First cell of a student notebook: installs what it needs in JupyterLite or on Colab, else a no-op.
+
+    JupyterLite (Pyodide, sys.platform "emscripten") installs tinytorch from the course site's piplite
+    index and otter-grader from PyPI. Colab clones the course repository (repository.url in
+    _config.yml), installs it with otter-grader, and puts this notebook's file beside it so that
+    otter can read the tests stored in its metadata. Locally, on Binder and when grading, nothing runs.
+    """
+    otter = pins(["otter-grader"])[0]  # the grader's pin, so students check with the same otter
+    url, branch = registry.repository()
+    lines = ["# Setup. In JupyterLite (in your browser) and on Colab this cell installs tinytorch and",
+             "# otter-grader; anywhere else (your own machine, Binder, grading) it does nothing.",
+             "import sys",
+             'if sys.platform == "emscripten":  # JupyterLite: tinytorch from the course site, otter from PyPI',
+             "    import piplite",
+             f'    await piplite.install(["tinytorch", "{otter}"])',
+             'elif "google.colab" in sys.modules:  # Colab: tinytorch from the course repository']
+    if url:
+        checkout = "/content/tinytorch-course"
+        lines += ["    import os, shutil, subprocess",
+                  f'    if not os.path.isdir("{checkout}"):',
+                  f'        subprocess.run(["git", "clone", "--quiet", "--depth", "1", "--branch", "{branch}",',
+                  f'                        "{url}", "{checkout}"], check=True)',
+                  f'    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "{checkout}", "{otter}"],',
+                  "                   check=True)",
+                  f'    shutil.copy("{checkout}/notebooks/{notebook_name}", "{notebook_name}")  # otter reads its tests']
+    else:
+        lines += ['    raise RuntimeError("This course has no repository URL yet (repository.url in its _config.yml), "',
+                  '                       "so Colab cannot install tinytorch: open the notebook in JupyterLite or "',
+                  '                       "on your own machine, or ask your instructor.")']
+    cell = master.code_cell("\n".join(lines))
+    cell["metadata"] = {"deletable": False, "editable": False, "tags": ["tinytorch-setup"]}
+    return cell
+
+
+def announce_hidden_tests(student_nb, autograder_nb):
+    """Make `grader.check("qN")` say how many hidden tests qN has and that they were not run.
+
+    Otter prints a test case's success_message when it passes and its failure_message when it
+    fails; both are set on the last public case of each question with hidden tests, from the
+    test counts in otter's own autograder notebook. Example output of a passing check:
+        q1 results: All test cases passed!
+        q1 - 2 message: 3 hidden tests were not run here; they run when your notebook is graded.
+    """
+    every = autograder_nb["metadata"]["otter"]["tests"]
+    for name, test in student_nb["metadata"]["otter"]["tests"].items():
+        hidden = sum(case.get("hidden", False) for suite in every[name]["suites"] for case in suite["cases"])
+        public = [case for suite in test["suites"] for case in suite["cases"] if not case.get("hidden", False)]
+        if hidden and public:
+            message = (f"{hidden} hidden test{'s' if hidden > 1 else ''} {'were' if hidden > 1 else 'was'} not run "
+                       f"here; {'they run' if hidden > 1 else 'it runs'} when your notebook is graded.")
+            public[-1]["success_message"] = public[-1]["failure_message"] = message
+
+
+def grading_wheel(master_path, dest):
+    """Build the tinytorch wheel a graded notebook of this master may import; return its path.
+
+    It is the batch grader's package (package.write_grading_package): reference code of the
+    earlier modules, and only skeletons of this module and the later ones, so that code which
+    imports this module's solution from tinytorch earns nothing on Gradescope either."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "tinytorch"
+        package.write_grading_package(folder, master_path)
+        return wheel.build_wheel(folder, dest, what=f"the grading wheel of {Path(master_path).name}")
+
+
+def _configure_zip(master_copy):
+    """Make otter's autograder zip installable: add the grading wheel (`files`) and pinned
+    requirements that install it from where Gradescope unpacks the zip (`requirements`)."""
+    folder = master_copy.parent
+    built = grading_wheel(master_copy, folder)
+    (folder / "grading-requirements.txt").write_text(
+        "\n".join(pins(GRADING_REQUIREMENTS) + [f"{GRADESCOPE_SOURCE}/files/{built.name}"]) + "\n")
+    nb = master.read(master_copy)
+    cell, config = master.assignment_config(nb)
+    if "requirements" in config or "files" in config:
+        raise ValueError(f"{master_copy.name}: leave `requirements` and `files` out of ASSIGNMENT CONFIG; "
+                         "the build sets them (autograder/course/student.py)")
+    config.update(requirements="grading-requirements.txt", files=[built.name])
+    cell["source"] = master.source(cell).splitlines()[0] + "\n" + yaml.safe_dump(config, sort_keys=False)
+    master_copy.write_text(master.dump(nb), encoding="utf-8")
+
+
+def student_notebook(master_path, zip_dir=None):
+    """Run `otter assign` on a master; return the student notebook (and copy the zip out)."""
+    master_path = Path(master_path)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        shutil.copy(master_path, tmp / master_path.name)
+        if zip_dir is not None:
+            _configure_zip(tmp / master_path.name)
+        proc = subprocess.run([sys.executable, "-m", "otter", "assign", "--no-run-tests", "--no-pdfs",
+                               master_path.name, "dist"], cwd=tmp, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"otter assign failed on {master_path.name}:\n{proc.stdout}\n{proc.stderr}")
+        nb = master.read(tmp / "dist" / "student" / master_path.name)
+        announce_hidden_tests(nb, master.read(tmp / "dist" / "autograder" / master_path.name))
+        if zip_dir is not None:
+            zips = list((tmp / "dist" / "autograder").glob("*.zip"))
+            Path(zip_dir).mkdir(parents=True, exist_ok=True)
+            for z in zips:
+                shutil.copy(z, Path(zip_dir) / f"{master_path.stem}-autograder.zip")
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    nb["cells"].insert(0, setup_cell(master_path.name))
+    for i, cell in enumerate(nb["cells"]):
+        cell["id"] = f"cell-{i}"  # otter gives its cells random ids; fixed ids keep regeneration reproducible
+    return nb

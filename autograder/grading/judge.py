@@ -1,0 +1,142 @@
+"""Judging: a submission's run against the reference probes. A case passes iff it ran without
+error AND every probe agrees with the reference's (probe.py); points are otter's; a run's
+status says how it ended and what went wrong on the way."""
+from dataclasses import dataclass
+
+from ..course.package import UNAVAILABLE
+from . import probe
+from .reference import cases_of
+
+
+@dataclass
+class CaseResult:
+    case: object        # reference.Case
+    passed: bool
+    message: str = ""   # why it failed (shown only for public cases)
+
+
+def judge(case, ref, event):
+    """Pass/fail of one case from the student's event and the reference probes."""
+    if event is None:
+        return CaseResult(case, False, "not run (the notebook stopped before this test)")
+    error = event.get("error")
+    if error:
+        if not isinstance(error, dict):
+            return CaseResult(case, False, "failed")
+        kind, msg = str(error.get("type"))[:60], str(error.get("message") or "")[:300]
+        if kind == "AssertionError":
+            return CaseResult(case, False, msg or "the assertion failed")
+        return CaseResult(case, False, f"{kind}: {msg}" if msg else kind)
+    got, want = event.get("probes"), ref["probes"]
+    if not isinstance(got, list) or len(got) != len(want) or \
+            any(not isinstance(g, list) or len(g) != 2 or g[0] != w[0] for g, w in zip(got, want)):
+        return CaseResult(case, False, "the test did not run the way it runs on the reference solution")
+    unstable = ref["unstable"]
+    if unstable is None:
+        return CaseResult(case, True)
+    for i, ((site, g), (_, w)) in enumerate(zip(got, want)):
+        flaky = unstable.get(str(i), unstable.get(i, ()))
+        if flaky is True:
+            continue
+        info = case.sites[site]
+        if not probe.agrees(info, g, w, flaky):
+            return CaseResult(case, False, f"`{info['text'][:200]}`: your values ({probe.short(g)}) do not give "
+                                           f"the reference solution's result ({probe.short(w)})")
+    return CaseResult(case, True)
+
+
+def _forged(case, ref):
+    """What a submission that replaced the grader's recording with "true" everywhere would report."""
+    t = ["b", True]
+    probes = []
+    for site, entry in ref["probes"]:
+        kind = case.sites[site]["kind"]
+        if kind == "compare":
+            entry = {"o": [t] * len(entry["o"]), "r": [t] * len(entry["r"])}
+        elif kind == "call":
+            entry = {"a": [t] * len(entry["a"]), "k": {k: t for k in entry["k"]}, "r": t}
+        elif kind == "shallow":
+            entry = ["w", t, []]
+        else:
+            entry = t
+        probes.append([site, entry])
+    return {"ev": "case", "key": case.key, "error": None, "probes": probes}
+
+
+def forgeable(assignment, ref):
+    """Cases whose every check is a bare true/false fact: a submission that tampers with the
+    grader's recording in its own process could pass them. Reported to the instructor."""
+    return [c.key for c in assignment.cases if judge(c, ref[c.key], _forged(c, ref[c.key])).passed]
+
+
+def score(question, results):
+    if question.all_or_nothing:
+        return question.possible if all(r.passed for r in results) else 0.0
+    return round(sum(r.case.points for r in results if r.passed), 6)
+
+
+@dataclass
+class Verdict:
+    results: list          # [CaseResult], one per case of the assignment
+    scores: dict           # question -> points
+    total: float
+    percent: float
+    status: str            # how the run ended ("graded", "timeout: …"), then its notes, "; "-separated
+    errors: list           # the events of the cells that raised
+    reference_imports: list  # the graded module's reference code the notebook tried to use
+
+
+def _is_graded_import(module, graded):
+    return isinstance(module, str) and any(module == g or g.startswith(module + ".") or module.startswith(g + ".")
+                                           for g in graded)
+
+
+def judge_run(assignment, ref, result, limits, graded_modules, extra_notes=()):
+    """The Verdict on one sandbox run (a RunResult) of a submission."""
+    a, L = assignment, limits
+    events = result.events
+    cell_events = [e for e in events if e.get("ev") == "cell"]
+    cases = cases_of(result)
+    ready = any(e.get("ev") == "ready" for e in events)
+    done = any(e.get("ev") == "done" for e in events)
+    started = [e.get("cell") for e in events if e.get("ev") == "start"]
+    results = [judge(c, ref[c.key], cases.get(c.key)) for c in a.cases]
+    by_q = {q.name: [r for r in results if r.case.question == q.name] for q in a.questions}
+    scores = {q.name: score(q, by_q[q.name]) for q in a.questions}
+    total = round(sum(scores.values()), 6)
+    percent = round(100 * total / a.possible, 2) if a.possible else 0.0
+
+    where = f"during cell {started[-1]}" if started and not ready else "during the tests"
+    if result.killed == "timeout":
+        status = f"timeout: stopped after {L.timeout:g} s {where}"
+    elif result.killed == "output":
+        status = f"too much output: over {L.output_mb:g} MB, stopped {where}"
+    elif result.killed == "channel":
+        status = f"stopped: flooded the grader's result channel {where}"
+    elif not done:
+        status = f"crashed {where} (exit status {result.returncode})"
+    else:
+        status = "graded"
+    notes, errors = [], [e for e in cell_events if e.get("error")]
+    if errors:
+        first = errors[0]["error"]
+        notes.append(f"{len(errors)} cell{'s' if len(errors) > 1 else ''} raised errors "
+                     f"(first: cell {errors[0].get('cell')} {str(first.get('type'))[:40]})")
+    failures = [e["error"] for e in errors] + [e["error"] for e in cases.values() if isinstance(e.get("error"), dict)]
+    reference_imports = sorted({str(f.get("module")) for f in failures
+                                if _is_graded_import(f.get("module"), graded_modules)})
+    if reference_imports or any(UNAVAILABLE in str(f.get("message")) for f in failures):
+        reference_imports = reference_imports or graded_modules
+        notes.append(f"uses {', '.join(reference_imports)}, the reference code of the module being graded, "
+                     "which is not available at grading")
+    if result.output_bytes > L.keep_output_kb << 10:
+        notes.append(f"printed {result.output_bytes / (1 << 20):.1f} MB (truncated)")
+    disowned = sum(1 for r in results if not r.passed and cases.get(r.case.key) is not None
+                   and not cases[r.case.key].get("error"))
+    if disowned:
+        notes.append(f"{disowned} test case{'s' if disowned > 1 else ''} passed inside the notebook's process but "
+                     "not the grader's check of the values it read")
+    if result.malformed:
+        notes.append(f"{result.malformed} forged or garbled lines on the result channel were ignored")
+    notes += list(extra_notes)
+    return Verdict(results, scores, total, percent, "; ".join([status] + notes), errors, reference_imports)

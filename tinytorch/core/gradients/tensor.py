@@ -1,0 +1,188 @@
+# Generated from notebooks/masters/06_autograd.ipynb by tinytorch.export: edit the notebook, not this file.
+"""tinytorch.core.gradients.tensor: the gradient rules of module 01's ops."""
+import math
+
+import numpy as np
+
+from tinytorch.core.autograd import gradient
+from tinytorch.core.dtypes import _data
+from tinytorch.core.tensor import Tensor
+
+
+@gradient("add")
+def _add_grad(grad, out, inputs, saved):
+    """a + b: both operands receive grad unchanged."""
+    return (grad,) * len(inputs)
+
+
+@gradient("mul")
+def _mul_grad(grad, out, inputs, saved):
+    """a * b: d/da = b, d/db = a."""
+    a, b = saved["a"], saved["b"]
+    if not isinstance(b, Tensor):  # a Tensor times a number
+        return (grad * b,)
+    if not isinstance(a, Tensor):  # a number times a Tensor
+        return (grad * a,)
+    return grad * b.data, grad * a.data
+
+
+@gradient("sub")
+def _sub_grad(grad, out, inputs, saved):
+    """a - b: d/da = 1, d/db = -1."""
+    grads = []
+    if isinstance(saved["a"], Tensor):
+        grads.append(grad)
+    if isinstance(saved["b"], Tensor):
+        grads.append(-grad)
+    return grads
+
+
+@gradient("div")
+def _div_grad(grad, out, inputs, saved):
+    """a / b: d/da = 1/b, d/db = -a/b**2 = -out/b."""
+    a, b = saved["a"], saved["b"]
+    grads = []
+    if isinstance(a, Tensor):
+        grads.append(grad / _data(b))
+    if isinstance(b, Tensor):
+        grads.append(-grad * out.data / _data(b))
+    return grads
+
+
+@gradient("pow")
+def _pow_grad(grad, out, inputs, saved):
+    """a ** b: d/da = b * a**(b-1) (0 where b == 0), d/db = out * log(a) (0 where a == 0, b >= 0)."""
+    a, b = saved["a"], saved["b"]
+    x, y = _data(a), _data(b)
+    grads = []
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if isinstance(a, Tensor):
+            grads.append(grad * np.where(y == 0, 0, y * x ** (y - 1)))
+        if isinstance(b, Tensor):
+            grads.append(grad * np.where((x == 0) & (y >= 0), 0, out.data * np.log(x)))
+    return grads
+
+
+@gradient("neg")
+def _neg_grad(grad, out, inputs, saved):
+    """-a: d/da = -1."""
+    return (-grad,)
+
+
+@gradient("exp")
+def _exp_grad(grad, out, inputs, saved):
+    """exp(a): d/da = exp(a) = out."""
+    return (grad * out.data,)
+
+
+@gradient("log")
+def _log_grad(grad, out, inputs, saved):
+    """log(a): d/da = 1/a."""
+    return (grad / inputs[0].data,)
+
+
+@gradient("abs")
+def _abs_grad(grad, out, inputs, saved):
+    """|a|: d/da = sign(a), 0 at 0."""
+    return (grad * np.sign(inputs[0].data),)
+
+
+@gradient("matmul")
+def _matmul_grad(grad, out, inputs, saved):
+    """a @ b: d/da = grad @ b^T, d/db = a^T @ grad, for 1-D operands and broadcast batch dims too."""
+    a, b = saved["a"], saved["b"]
+    x, y = np.asarray(_data(a)), np.asarray(_data(b))
+    x_vector, y_vector = x.ndim == 1, y.ndim == 1
+    if y_vector:
+        grad, y = grad[..., None], y[:, None]
+    if x_vector:
+        grad, x = grad[..., None, :], x[None, :]
+    grads = []
+    if isinstance(a, Tensor):
+        grad_a = None
+        if a.requires_grad:
+            grad_a = grad @ np.swapaxes(y, -1, -2)
+            if x_vector:
+                grad_a = grad_a[..., 0, :]
+        grads.append(grad_a)
+    if isinstance(b, Tensor):
+        grad_b = None
+        if b.requires_grad:
+            grad_b = np.swapaxes(x, -1, -2) @ grad
+            if y_vector:
+                grad_b = grad_b[..., 0]
+        grads.append(grad_b)
+    return grads
+
+
+def _expand(grad, saved, shape):
+    """The gradient of a reduction over saved['axis'] (keepdims saved['keepdims']), broadcast
+    back to the input's `shape` (a read-only view)."""
+    axis = saved["axis"]
+    if axis is not None and not saved["keepdims"]:
+        grad = np.expand_dims(grad, axis)
+    return np.broadcast_to(grad, shape)
+
+
+@gradient("sum")
+def _sum_grad(grad, out, inputs, saved):
+    """sum: every input element receives the gradient of the output element it went into."""
+    return (_expand(grad, saved, inputs[0].data.shape),)
+
+
+@gradient("mean")
+def _mean_grad(grad, out, inputs, saved):
+    """mean: like sum, divided by the number of elements averaged into each output."""
+    shape, axis = inputs[0].data.shape, saved["axis"]
+    count = math.prod(shape) if axis is None else math.prod(shape[d] for d in axis)
+    return (_expand(grad, saved, shape) / count,)
+
+
+@gradient("max")
+@gradient("min")
+def _extremum_grad(grad, out, inputs, saved):
+    """max/min: the gradient goes to the winning elements, split evenly among ties (torch.amax)."""
+    x = inputs[0].data
+    winners = x == _expand(out.data, saved, x.shape)
+    count = winners.sum(axis=saved["axis"], keepdims=True)
+    return (_expand(grad, saved, x.shape) * winners / count,)
+
+
+@gradient("reshape")
+def _reshape_grad(grad, out, inputs, saved):
+    """reshape: the same elements in the same order, so reshape the gradient back."""
+    return (grad.reshape(inputs[0].data.shape),)
+
+
+@gradient("transpose")
+def _transpose_grad(grad, out, inputs, saved):
+    """transpose(dim0, dim1) is its own inverse."""
+    return (np.swapaxes(grad, saved["dim0"], saved["dim1"]) if grad.ndim else grad,)
+
+
+@gradient("permute")
+def _permute_grad(grad, out, inputs, saved):
+    """permute(dims) is undone by the inverse permutation: inverse[dims[i]] = i."""
+    inverse = [0] * len(saved["dims"])
+    for position, d in enumerate(saved["dims"]):
+        inverse[d] = position
+    return (np.transpose(grad, inverse),)
+
+
+def _is_basic_index(index):
+    """True for ints, slices, None and Ellipsis only: each element is picked at most once."""
+    items = index if isinstance(index, tuple) else (index,)
+    return all(i is None or i is Ellipsis or isinstance(i, slice)
+               or (isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_)))
+               for i in items)
+
+
+@gradient("getitem")
+def _getitem_grad(grad, out, inputs, saved):
+    """a[index]: gradients go back to the picked positions; repeated picks add up."""
+    full = np.zeros(inputs[0].data.shape, dtype=grad.dtype)
+    if _is_basic_index(saved["index"]):
+        full[saved["index"]] = grad
+    else:
+        np.add.at(full, saved["index"], grad)
+    return (full,)
