@@ -81,7 +81,7 @@ def write_grading_package(package, master_path, module_id=None):
     for path in sorted(src.rglob("*")):
         rel = path.relative_to(src).as_posix()
         if path.is_file() and "__pycache__" not in path.parts and not rel.endswith((".bak", ".pyc", ".tmp")) \
-                and rel not in generated:
+                and ".bak-" not in path.name and rel not in generated:
             (package / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(path, package / rel)
     for rel, text in files.items():

@@ -11,7 +11,19 @@ Derived from each master notebooks/masters/NN_name.ipynb:
                                  a tinytorch wheel for grading (student.grading_wheel) and pinned
                                  requirements, so Gradescope's environment can import tinytorch
 and from notebooks/modules.toml: _toc.yml.
+
+Sync never overwrites a hand edit. The committed manifest notebooks/generated.sha256 (`sha256sum -c` format)
+holds the hash of every generated file as sync last wrote it; a file whose content matches
+neither that hash nor what sync would write now was edited by hand, and sync refuses (exit 3),
+naming it, unless run with --discard, which first keeps the edited file as
+`<file>.bak-YYYYmmdd-HHMMSS`. The author's flow (edit a master, sync, commit) never trips this:
+the files sync replaces are the ones it wrote. The drift test checks the manifest too.
 """
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
 from tinytorch.export import render as render_package_files
 
 from . import master, registry
@@ -20,6 +32,8 @@ from .student import student_notebook
 
 ROOT = registry.ROOT
 ZIP_DIR = registry.NOTEBOOKS  # next to the student notebooks (git-ignored)
+MANIFEST = ROOT / "notebooks" / "generated.sha256"  # hash of each generated file as sync last wrote it (committed)
+REFUSED = 3  # the exit status of a sync that would overwrite a hand edit
 
 
 def toc():
@@ -48,7 +62,7 @@ def toc():
     if missing:
         raise RuntimeError(f"milestones {missing} follow modules that have no master notebook yet")
     lines += ["- caption: About the course", "  chapters:", "  - file: book/performance",
-              "  - file: book/instructors"]
+              "  - file: book/pytorch-differences", "  - file: book/instructors"]
     return "\n".join(lines) + "\n"
 
 
@@ -66,19 +80,98 @@ def generated_files(zip_dir=None, only=None):
     return files
 
 
-def sync(check=False, only=None):
-    """Write (or, with check=True, compare) the generated files; returns the drifted paths."""
+def digest(text):
+    """The sha256 of a generated file's text, as the manifest stores it."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def read_manifest(path=None):
+    """{relative posix path: sha256} from the manifest ({} if there is none)."""
+    path = Path(path or MANIFEST)
+    if not path.exists():
+        return {}
+    pairs = (line.split(None, 1) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    return {rel.strip(): h for h, rel in pairs}
+
+
+def manifest_text(hashes):
+    return "".join(f"{h}  {rel}\n" for rel, h in sorted(hashes.items()))
+
+
+class EditedByHand(Exception):
+    """Generated files edited by hand since sync last wrote them (sync refused to overwrite them)."""
+
+    def __init__(self, paths):
+        self.paths = paths
+        super().__init__(", ".join(map(str, paths)))
+
+
+@dataclass
+class Outcome:
+    written: list = field(default_factory=list)   # generated files written (or, with check, that differ)
+    edited: list = field(default_factory=list)    # of those, the ones edited by hand
+    backups: list = field(default_factory=list)   # backups kept (with discard)
+    manifest_changed: bool = False
+
+
+def _backup(path):
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    backup, n = path.with_name(f"{path.name}.bak-{stamp}"), 1
+    while backup.exists():
+        backup, n = path.with_name(f"{path.name}.bak-{stamp}-{n}"), n + 1
+    backup.write_bytes(path.read_bytes())
+    return backup
+
+
+def apply(files, root=ROOT, manifest=None, check=False, discard=False, complete=True):
+    """Write (or compare) `files` ({path: text}) under `root`, keeping the manifest up to date.
+
+    A file that differs from its text and from the manifest's hash was edited by hand: with
+    check=True it is reported, otherwise EditedByHand is raised before anything is written,
+    unless discard=True, which keeps a backup first. `complete` says that `files` is every
+    generated file (the manifest then forgets the others)."""
+    root, manifest = Path(root), Path(manifest or Path(root) / MANIFEST.relative_to(ROOT))
+    known = read_manifest(manifest)
+    hashes = {} if complete else dict(known)
+    out, where = Outcome(), {}
+    for path, text in files.items():
+        rel = Path(path).relative_to(root)
+        current = Path(path).read_text(encoding="utf-8") if Path(path).exists() else None
+        hashes[rel.as_posix()], where[rel] = digest(text), path
+        if current == text:
+            continue
+        out.written.append(rel)
+        if current is not None and known.get(rel.as_posix()) != digest(current):
+            out.edited.append(rel)
+    new_manifest = manifest_text(hashes)
+    out.manifest_changed = not manifest.exists() or manifest.read_text(encoding="utf-8") != new_manifest
+    if check:
+        return out
+    if out.edited and not discard:
+        raise EditedByHand(out.edited)
+    for rel in out.written:
+        key = where[rel]
+        path = Path(key)
+        if rel in out.edited:
+            out.backups.append(_backup(path).relative_to(root))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(files[key], encoding="utf-8")
+    if out.manifest_changed:
+        manifest.parent.mkdir(parents=True, exist_ok=True)
+        manifest.write_text(new_manifest, encoding="utf-8")
+    return out
+
+
+def sync(check=False, only=None, discard=False):
+    """Write (or, with check=True, compare) the generated files; returns (Outcome, zips written).
+
+    Raises EditedByHand (nothing overwritten) when a generated file was edited by hand, unless
+    discard=True."""
     if only:
         only = registry.module(only).id
         if not registry.module(only).exists:
             raise FileNotFoundError(f"{registry.module(only).master.relative_to(ROOT)} does not exist")
     files = generated_files(zip_dir=None if check else ZIP_DIR, only=only)
-    drifted = []
-    for path, text in files.items():
-        current = path.read_text(encoding="utf-8") if path.exists() else None
-        if current != text:
-            drifted.append(path.relative_to(ROOT))
-            if not check:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, encoding="utf-8")
-    return drifted
+    zips = [] if check else [(ZIP_DIR / f"{m.id}-autograder.zip").relative_to(ROOT) for m in registry.modules()
+                             if m.exists and (not only or m.id == only)]
+    return apply(files, ROOT, MANIFEST, check=check, discard=discard, complete=not only), zips

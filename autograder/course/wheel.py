@@ -20,7 +20,7 @@ def build_wheel(package, dest, what="the tinytorch wheel"):
         src = Path(tmp)
         for name in ("pyproject.toml", "README.md"):
             shutil.copy(registry.ROOT / name, src / name)
-        shutil.copytree(package, src / "tinytorch", ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.bak"))
+        shutil.copytree(package, src / "tinytorch", ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.bak", "*.bak-*"))
         proc = subprocess.run([sys.executable, "-c", "import sys; from setuptools import build_meta; "
                                "print(build_meta.build_wheel(sys.argv[1]))", str(dest)],
                               cwd=src, capture_output=True, text=True)

@@ -23,6 +23,7 @@ from autograder.grading import gradebook, probe, reference, sandbox
 from autograder.grading.batch import GradeError, Grader
 from autograder.grading.sandbox import Limits
 from autograder.grading.submissions import safe_name
+from tests.pipeline import nbtools
 
 FIXTURE = Path(__file__).parent / "fixtures" / "99_toy.ipynb"
 LIMITS = Limits(timeout=15, cell_timeout=5, case_timeout=3, output_mb=4)  # roomy enough for a busy 2-core machine
@@ -551,17 +552,6 @@ def test_probes_reject_what_the_assert_rejects_or_cannot_show():
 
 # ---------------------------------------------------------------- the real modules
 
-def _filled(master_nb, module_id):
-    """What a student who completed every exercise submits: the master's code without its tests."""
-    cells = [_cell(f'import otter\ngrader = otter.Notebook("{module_id}.ipynb")')]
-    for c in master.walk(master_nb):
-        if c.is_(master.END_QUESTION):
-            cells.append(_cell(f'grader.check("{c.question}")'))
-        elif c.type != "raw" and c.region != "tests":
-            cells.append(dict(c.data, source=c.source))
-    return {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
-
-
 MODULES = [m.id for m in course.modules() if m.exists and m.student.exists()]
 
 
@@ -572,7 +562,7 @@ def test_real_module_end_to_end(mid, tmp_path):
     student = json.loads(m.student.read_text())
     subs = tmp_path / "subs"
     subs.mkdir()
-    (subs / "complete.ipynb").write_bytes(_json(_filled(master_nb, mid)))
+    (subs / "complete.ipynb").write_bytes(_json(nbtools.filled(master_nb, mid)))
     (subs / "unfilled.ipynb").write_bytes(_json(student))
     targets = sorted(collect_exports(master_nb))
     importer = copy.deepcopy(student)  # the package's code in place of the student's, before every check

@@ -52,6 +52,21 @@ def solution_lines(*master_nbs):
             and " ".join(l.split()) not in prose}
 
 
+def filled(master_nb, module_id, metadata=None):
+    """What a student who completed every exercise has: the master's code without its tests, a
+    `grader.check` after each question (and the student notebook's `metadata`, so that otter finds
+    the public tests there when the notebook checks itself)."""
+    cells = [master.code_cell(f'import otter\ngrader = otter.Notebook("{module_id}.ipynb")')]
+    for c in master.walk(master_nb):
+        if c.is_(master.END_QUESTION):
+            cells.append(master.code_cell(f'grader.check("{c.question}")'))
+        elif c.type != "raw" and c.region != "tests":
+            cells.append(dict(c.data, source=c.source))
+    for i, cell in enumerate(cells):
+        cell["id"] = f"cell-{i}"
+    return {"cells": cells, "metadata": metadata or {}, "nbformat": 4, "nbformat_minor": 5}
+
+
 def execute(path, workdir, extra_cells=(), allow_errors=False, timeout=300):
     """Execute a notebook (copied into workdir) plus extra code cells; return the executed notebook."""
     workdir = Path(workdir)

@@ -40,6 +40,15 @@ def test_generated_files_match_their_sources(generated):
     assert not drifted, f"generated files differ from the masters; run `python -m autograder sync`: {drifted}"
 
 
+def test_manifest_holds_the_hash_of_every_generated_file(generated):
+    """notebooks/generated.sha256 is what lets sync tell its own output from a hand edit: it must list exactly
+    the generated files, each with the hash of the text sync writes."""
+    want = {p.relative_to(course.ROOT).as_posix(): sync.digest(text) for p, text in generated.items()}
+    have = sync.read_manifest()
+    stale = sorted(set(want.items()) ^ set(have.items()))
+    assert not stale, f"notebooks/generated.sha256 is out of date; run `python -m autograder sync`: {stale[:5]}"
+
+
 def test_every_existing_module_has_its_files():
     for m in MODULES:
         for path in (m.student, m.reader, m.chapter):

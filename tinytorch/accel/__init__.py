@@ -11,6 +11,11 @@ by default; a function written in a notebook is never replaced.
 The kernels and what each saves. Medians, float32, 1 BLAS thread, measured against the plain path
 (kernels.plain()) in the same process, on a 2-core Xeon shared with other jobs (load 1.2):
 
+- arithmetic.fast_arithmetic replaces tensor._arithmetic (module 01), called by add, sub, mul, div
+  and pow: a float tensor with a Python number, or two float tensors of one dtype, go straight to
+  NumPy (the number as a 0-d array of the tensor's dtype, kept per value) without the general
+  promotion, conversion and shape checks. A chain of 1000 ops on a one-element tensor, forward +
+  backward: 35-40% less time per op (the benchmark's tiny-op chain: 3.9 µs instead of 5.7 µs).
 - linear.fused_linear replaces layers.linear (module 03), called by nn.Linear: one recorded op
   "linear" instead of three (.T, @, +), the product computed as (W xᵀ)ᵀ (OpenBLAS's faster
   order) and written out row-major while the bias is added, one gradient rule with the weight
@@ -29,4 +34,4 @@ The kernels and what each saves. Medians, float32, 1 BLAS thread, measured again
 
 Together, on the benchmark's MLP training step (batch 64, SGD): 0.94 ms vs 1.37 ms on the plain path.
 """
-from tinytorch.accel import linear, losses, optim  # noqa: F401  (importing registers the kernels)
+from tinytorch.accel import arithmetic, linear, losses, optim  # noqa: F401  (importing registers the kernels)

@@ -21,9 +21,11 @@ def _float(a):
 
 
 def relu(x):
-    """max(x, 0) elementwise. Shape: any -> same; the dtype is kept.
+    """max(x, 0) elementwise: 0 where x < 0, else x (so -0.0 and nan stay, as in PyTorch).
+    Shape: any -> same; the dtype is kept.
     Gradient: `_relu_grad` in core/gradients/activations.py (module 06)."""
-    out = np.maximum(_tensor_array("relu", x), 0)
+    a = _tensor_array("relu", x)
+    out = np.where(a < 0, 0, a)
     return Tensor.from_op(out, "relu", (x,), {"out": out})
 
 
@@ -72,10 +74,14 @@ _ERF_SERIES = tuple(2 / math.sqrt(math.pi) * (-1) ** n / (math.factorial(n) * (2
                     for n in range(6, -1, -1))
 
 
-def erfc(z):
-    """Complementary error function of a NumPy array (not a Tensor), in float64; relative error
-    < 1.2e-7. erf, gelu and gelu's gradient rule (module 06) use it."""
+def erfc(z, exact=False):
+    """Complementary error function of a NumPy array (not a Tensor), in float64: the formula
+    above, relative error < 1.2e-7 (float32 precision); with `exact`, Python's math.erfc element by
+    element (float64 precision, as PyTorch's for float64; slower). erf, gelu and gelu's gradient
+    rule (module 06) use it."""
     z = np.asarray(z, dtype=np.float64)
+    if exact:
+        return np.frompyfunc(math.erfc, 1, 1)(z).astype(np.float64)
     a = np.abs(z)
     t = 1 / (1 + 0.5 * a)
     with np.errstate(over="ignore"):  # a * a may overflow to inf for huge float64 input; exp(-inf) = 0
@@ -95,10 +101,14 @@ def erf(x):
 
 def gelu(x, approximate="none"):
     """x * Phi(x) elementwise; approximate='tanh' uses the tanh formula. Shape: any -> same.
+    Floating-point input only (NotImplementedError otherwise, as in PyTorch).
     Gradient: `_gelu_grad` in core/gradients/activations.py (module 06)."""
-    a = _float(_tensor_array("gelu", x))
+    a = _tensor_array("gelu", x)
+    if a.dtype.kind != "f":
+        raise NotImplementedError(f"gelu: not implemented for {a.dtype} (as in PyTorch); convert the "
+                                  f"input to floating point first, e.g. Tensor(x)")
     if approximate == "none":
-        cdf = 0.5 * erfc(-a.astype(np.float64) / math.sqrt(2))
+        cdf = 0.5 * erfc(-a.astype(np.float64) / math.sqrt(2), exact=a.dtype == np.float64)
     elif approximate == "tanh":
         with np.errstate(over="ignore"):  # a * a * a is +-inf for |x| > 7e12, and tanh(+-inf) = +-1
             cdf = 0.5 * (1 + np.tanh(math.sqrt(2 / math.pi) * (a + 0.044715 * a * a * a)))
@@ -186,3 +196,58 @@ class LogSoftmax(Module):
 
     def extra_repr(self):
         return f"dim={self.dim}"
+
+
+def leaky_relu(x, negative_slope=0.01):
+    """x where x > 0, else negative_slope * x, elementwise. Shape: any -> same (integers become float32).
+    Gradient: `_leaky_relu_grad` in core/gradients/activations.py (module 06)."""
+    a = _float(_tensor_array("leaky_relu", x))
+    out = np.where(a > 0, a, a * a.dtype.type(negative_slope))
+    return Tensor.from_op(out, "leaky_relu", (x,), {"negative_slope": negative_slope})
+
+
+def silu(x):
+    """x * sigmoid(x) elementwise (SiLU, or swish). Shape: any -> same (integers become float32).
+    Gradient: `_silu_grad` in core/gradients/activations.py (module 06)."""
+    a = _float(_tensor_array("silu", x))
+    s = np.exp(np.minimum(a, 0)) / (1 + np.exp(-np.abs(a)))
+    return Tensor.from_op(a * s, "silu", (x,), {"sigmoid": s})
+
+
+def _in_place(name, x, fn):
+    """fn(x) written into x's data, for the inplace=True of LeakyReLU and SiLU."""
+    if x.requires_grad:
+        raise RuntimeError(f"{name}(inplace=True) cannot change a tensor that requires grad; use inplace=False")
+    x.data[...] = fn(x).data
+    return x
+
+
+class LeakyReLU(Module):
+    """leaky_relu as a layer. Args: negative_slope (0.01); inplace (write into the input). Shape: any -> same."""
+
+    def __init__(self, negative_slope=0.01, inplace=False):
+        super().__init__()
+        self.negative_slope = negative_slope
+        self.inplace = inplace
+
+    def forward(self, x):
+        if self.inplace:
+            return _in_place("LeakyReLU", x, lambda t: leaky_relu(t, self.negative_slope))
+        return leaky_relu(x, self.negative_slope)
+
+    def extra_repr(self):
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
+
+
+class SiLU(Module):
+    """silu as a layer. Args: inplace (write into the input). Shape: any -> same."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, x):
+        return _in_place("SiLU", x, silu) if self.inplace else silu(x)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""

@@ -45,6 +45,21 @@ def topological_order(tensor, constants=False):
     return order
 
 
+def _check_versions(node):
+    """Raise RuntimeError, in PyTorch's words, if `node` (a tensor an op made) or one of the op's
+    inputs was changed in place (t += x ...) after the op recorded it: its rule would compute a
+    wrong gradient from the new values."""
+    op, inputs = node._ctx[0], node._ctx[1]
+    for t, expected in zip((node,) + tuple(inputs), node._versions):
+        if t._version != expected:
+            role = "the output" if t is node else "an input"
+            raise RuntimeError(
+                f"one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: [{t.data.dtype} tensor of shape {t.data.shape}], {role} of "
+                f"'{op}', is at version {t._version}; expected version {expected} instead. Hint: "
+                f"change it out of place (t = t + x), or after backward()")
+
+
 def backward(tensor, gradient=None):
     """Add d(tensor)/d(leaf), times `gradient`, to leaf.grad for every leaf that requires grad.
 
@@ -77,6 +92,7 @@ def backward(tensor, gradient=None):
                 node.grad.data += grad
             continue
         op, inputs, saved = node._ctx
+        _check_versions(node)
         if op not in GRADIENTS:
             raise RuntimeError(f"no gradient rule for op '{op}' (registered with @gradient)")
         for t, g in zip(inputs, GRADIENTS[op](grad, node, inputs, saved)):

@@ -34,3 +34,13 @@ def _apply(op, fn, a, b, dtype=None):
     x, y = np.asarray(_data(a), dtype=dtype), np.asarray(_data(b), dtype=dtype)
     _broadcast_shape(op, x.shape, y.shape)
     return fn(x, y)
+
+
+def _power(x, y):
+    """np.power(x, y) on arrays, except that a single exponent 0.5 or -0.5 is computed as PyTorch
+    does, as sqrt(x) and 1 / sqrt(x): the same numbers, but (-0.0) ** 0.5 is -0.0 and
+    (-0.0) ** -0.5 is -inf (np.power gives 0.0 and inf)."""
+    if np.ndim(y) == 0 and (y == 0.5 or y == -0.5):
+        root = np.sqrt(x)
+        return root if y > 0 else 1 / root
+    return np.power(x, y)

@@ -50,5 +50,8 @@ def tensor(data, dtype=None, requires_grad=False):
         if isinstance(data, (Tensor, np.ndarray, np.generic)):
             dtype = data.dtype
         else:
-            dtype = _SCALAR_DTYPE.get(np.asarray(data).dtype.kind, np.float32)
+            try:
+                dtype = _SCALAR_DTYPE.get(np.asarray(data).dtype.kind, np.float32)
+            except ValueError:  # ragged lists: Tensor's own error says what is wrong
+                dtype = None
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)

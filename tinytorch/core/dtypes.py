@@ -10,8 +10,9 @@ _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}  # bool < integer < floating point
 
 
 def _data(x):
-    """The NumPy values of a Tensor (known by its numpy() method); a number or an array unchanged."""
-    return x.numpy() if hasattr(x, "numpy") else x
+    """The NumPy values of a Tensor (known by its numpy() method), even one that requires grad
+    (whose numpy() refuses); a number or an array unchanged."""
+    return x.data if hasattr(x, "numpy") else x
 
 
 def _promote(x, y):
@@ -51,6 +52,26 @@ def result_type(a, b):
         return _promote(dtype_a, dtype_b)
     high, low = (dtype_a, dtype_b) if rank_a > rank_b else (dtype_b, dtype_a)
     return _promote(high, low) if _CATEGORY[low.kind] > _CATEGORY[high.kind] else high
+
+
+_BOOL_ERRORS = {  # op -> (error, message) for bool operands PyTorch refuses
+    "sub": (RuntimeError, "the `-` operator with a bool tensor is not supported; to invert a mask "
+                          "write mask == False, for exclusive or write a != b"),
+    "neg": (RuntimeError, "the `-` operator on a bool tensor is not supported; to invert a mask "
+                          "write mask == False"),
+    "pow": (NotImplementedError, "not implemented for two bool operands; convert one, e.g. Tensor(mask)"),
+    "abs": (NotImplementedError, "not implemented for bool tensors (a mask is its own absolute value)"),
+    "argmax": (RuntimeError, "does not support bool input; convert it, e.g. Tensor(mask)"),
+}
+
+
+def _refuse_bool(op, *operands, count=1):
+    """Raise PyTorch's kind of error when at least `count` operands (Tensors, arrays or Python
+    numbers) are bool, for the ops in _BOOL_ERRORS."""
+    bools = [x for x in operands if isinstance(x, (bool, np.bool_)) or getattr(x, "dtype", None) == np.bool_]
+    if len(bools) >= count:  # (not sum(...): this notebook's sum is the tensor reduction)
+        error, message = _BOOL_ERRORS[op]
+        raise error(f"{op}: {message} (as in PyTorch)")
 
 
 def _floating(dtype):

@@ -2,6 +2,7 @@
 import math
 import operator
 from collections import OrderedDict
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -103,6 +104,157 @@ class Sequential(Module):
         """Add `module` at the end, named by its position; returns self."""
         self.add_module(str(len(self)), module)
         return self
+
+
+def _container_index(idx, length, kind):
+    """A valid non-negative position for idx in a container of `length` modules (IndexError otherwise)."""
+    idx = operator.index(idx)
+    if not -length <= idx < length:
+        raise IndexError(f"{kind}: index {idx} is out of range for {length} modules")
+    return idx % length
+
+
+class ModuleList(Module):
+    """A list of modules registered as children "0", "1", ...; indexing, len, iteration, append,
+    extend, insert, pop, +=, + and slicing (a new ModuleList) work as on a list. No forward."""
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return type(self)(list(self._modules.values())[idx])
+        return self._modules[str(_container_index(idx, len(self), "ModuleList"))]
+
+    def __setitem__(self, idx, module):
+        self.add_module(str(_container_index(idx, len(self), "ModuleList")), module)
+
+    def _renumber(self, modules):
+        self._modules.clear()
+        for index, module in enumerate(modules):
+            self.add_module(str(index), module)
+
+    def __delitem__(self, idx):
+        modules = list(self._modules.values())
+        if isinstance(idx, slice):
+            del modules[idx]
+        else:
+            del modules[_container_index(idx, len(self), "ModuleList")]
+        self._renumber(modules)
+
+    def pop(self, idx):
+        module = self[idx]
+        del self[idx]
+        return module
+
+    def insert(self, index, module):
+        modules = list(self._modules.values())
+        modules.insert(index, module)
+        self._renumber(modules)
+
+    def append(self, module):
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        for module in modules:
+            self.append(module)
+        return self
+
+    def __iadd__(self, modules):
+        return self.extend(modules)
+
+    def __add__(self, other):
+        return ModuleList(list(self) + list(other))
+
+    def __repr__(self):
+        """Like Module's, but a run of equal children prints once, as "(0-2): 3 x Linear(...)"."""
+        runs = []  # [first index, last index, repr]
+        for index, module in enumerate(self):
+            text = repr(module)
+            if runs and runs[-1][2] == text:
+                runs[-1][1] = index
+            else:
+                runs.append([index, index, text])
+        if not runs:
+            return "ModuleList()"
+        lines = [(f"({first}): " if first == last else f"({first}-{last}): {last - first + 1} x ")
+                 + text.replace("\n", "\n  ") for first, last, text in runs]
+        return "ModuleList(\n  " + "\n  ".join(lines) + "\n)"
+
+
+class ModuleDict(Module):
+    """An ordered dict of modules registered as children under their keys; [key], in, len,
+    iteration over keys, keys/values/items, update, pop and clear work as on a dict. No forward."""
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key):
+        return self._modules[key]
+
+    def __setitem__(self, key, module):
+        self.add_module(key, module)
+
+    def __delitem__(self, key):
+        del self._modules[key]
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules)
+
+    def __contains__(self, key):
+        return key in self._modules
+
+    def keys(self):
+        return self._modules.keys()
+
+    def values(self):
+        return self._modules.values()
+
+    def items(self):
+        return self._modules.items()
+
+    def pop(self, key):
+        module = self[key]
+        del self[key]
+        return module
+
+    def clear(self):
+        self._modules.clear()
+
+    def update(self, modules):
+        """Add (key, module) pairs from a mapping, in its order, or from an iterable of pairs."""
+        pairs = modules.items() if isinstance(modules, (Mapping, ModuleDict)) else modules
+        for index, pair in enumerate(pairs):
+            if len(pair) != 2:
+                raise ValueError(f"ModuleDict update sequence element #{index} has length {len(pair)}; 2 is required")
+            self[pair[0]] = pair[1]
+
+
+class Identity(Module):
+    """Returns its input unchanged (any arguments to the constructor are ignored).
+
+    Shape: any -> the same.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, input):
+        return input
 
 
 class Flatten(Module):

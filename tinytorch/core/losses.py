@@ -37,6 +37,24 @@ def _input_array(name, input):
     return input.data if input.dtype.kind == "f" else input.data.astype(np.float32)
 
 
+def _recorded(name, input, target, **weights):
+    """The Tensors a loss records: input, and target when it is a Tensor, so that a target that
+    requires grad gets its gradient too, as in PyTorch. A weight that requires grad raises
+    RuntimeError: the losses are not differentiable with respect to their weights."""
+    for arg, w in weights.items():
+        if isinstance(w, Tensor) and w.requires_grad:
+            raise RuntimeError(f"{name}: the loss is not differentiable with respect to {arg}, which "
+                               f"requires grad; pass {arg}.detach()")
+    return (input, target) if isinstance(target, Tensor) else (input,)
+
+
+def _float_target(name, target):
+    """Refuse a target Tensor that is not floating point, as PyTorch's binary losses do."""
+    if isinstance(target, Tensor) and target.dtype.kind != "f":
+        raise RuntimeError(f"{name}: target must be floating point like the input, not "
+                           f"{target.dtype}; convert it, e.g. Tensor(target)")
+
+
 def _array(x, dtype=None):
     """The values of a Tensor, array or list as a NumPy array."""
     return np.asarray(x.data if isinstance(x, Tensor) else x, dtype=dtype)
@@ -96,7 +114,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
         out = _reduce(squared, reduction)
     else:
         out = _reduce(squared * w, reduction, w.sum())
-    return Tensor.from_op(out, "mse_loss", (input,), {"target": y, "weight": w, "reduction": reduction})
+    return Tensor.from_op(out, "mse_loss", _recorded("mse_loss", input, target, weight=weight),
+                          {"target": y, "weight": w, "reduction": reduction})
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
@@ -110,6 +129,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     """
     reduction = _reduction(size_average, reduce, reduction)
     x = _input_array("binary_cross_entropy", input)
+    _float_target("binary_cross_entropy", target)
     y = _array(target, x.dtype)
     if y.shape != x.shape:
         raise ValueError(f"binary_cross_entropy: target {y.shape} and input {x.shape} "
@@ -127,8 +147,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if w is not None:
         loss = loss * w
     out = _reduce(loss, reduction)
-    return Tensor.from_op(out, "binary_cross_entropy", (input,), {"target": y, "weight": w,
-                          "reduction": reduction})
+    return Tensor.from_op(out, "binary_cross_entropy",
+                          _recorded("binary_cross_entropy", input, target, weight=weight),
+                          {"target": y, "weight": w, "reduction": reduction})
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
@@ -142,6 +163,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     """
     reduction = _reduction(size_average, reduce, reduction)
     x = _input_array("binary_cross_entropy_with_logits", input)
+    _float_target("binary_cross_entropy_with_logits", target)
     y = _array(target, x.dtype)
     if y.shape != x.shape:
         raise ValueError(f"binary_cross_entropy_with_logits: target {y.shape} and input {x.shape} "
@@ -157,7 +179,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if w is not None:
         loss = loss * w
     out = _reduce(loss, reduction)
-    return Tensor.from_op(out, "binary_cross_entropy_with_logits", (input,), {"target": y, "weight": w,
+    recorded = _recorded("binary_cross_entropy_with_logits", input, target, weight=weight,
+                         pos_weight=pos_weight)
+    return Tensor.from_op(out, "binary_cross_entropy_with_logits", recorded, {"target": y, "weight": w,
                           "pos_weight": pw, "reduction": reduction})
 
 
@@ -252,7 +276,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         if smoothing > 0:
             uniform = _soft_target_loss(log_probs, 1 / n_classes, w, axis)
             loss = (1 - smoothing) * loss + smoothing * np.where(t == ignore_index, 0, uniform)
-    return Tensor.from_op(_reduce(loss, reduction, weight_sum), "cross_entropy", (input,),
+    recorded = _recorded("cross_entropy", input, target, weight=weight)
+    return Tensor.from_op(_reduce(loss, reduction, weight_sum), "cross_entropy", recorded,
                           {"log_probs": log_probs, "target": t, "weight": w, "ignore_index": ignore_index,
                           "reduction": reduction, "label_smoothing": smoothing})
 

@@ -21,6 +21,27 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
 
+class RemovableHandle:
+    """What register_forward_hook / register_forward_pre_hook return: remove() takes the hook out
+    again; `with handle:` removes it at the end of the block."""
+
+    next_id = 0
+
+    def __init__(self, hooks):
+        self.hooks = hooks
+        self.id = RemovableHandle.next_id
+        RemovableHandle.next_id += 1
+
+    def remove(self):
+        self.hooks.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.remove()
+
+
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
@@ -42,17 +63,25 @@ class Module:
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent_buffers_set", set())
+        object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_hooks", OrderedDict())
+        object.__setattr__(self, "_hooks_with_kwargs", set())
 
     # --- registration --------------------------------------------------------------------------
     def __setattr__(self, name, value):
-        """`self.name = value`: a Parameter or a Module is registered, anything else is stored plainly."""
+        """`self.name = value`: a Parameter or a Module is registered, a Tensor assigned to a buffer's
+        name replaces the buffer, anything else is stored plainly."""
         params = self.__dict__.get("_parameters")
         modules = self.__dict__.get("_modules")
+        buffers = self.__dict__.get("_buffers")
         if isinstance(value, Parameter) or (params is not None and name in params):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
             self.__dict__.pop(name, None)
             modules.pop(name, None)
+            buffers.pop(name, None)
             self.register_parameter(name, value)
             return
         if _is_module(value) or (modules is not None and name in modules):
@@ -63,13 +92,20 @@ class Module:
                                 f"(Module or None expected)")
             self.__dict__.pop(name, None)
             params.pop(name, None)
+            buffers.pop(name, None)
             modules[name] = value
+            return
+        if buffers is not None and name in buffers:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "
+                                f"(Tensor or None expected)")
+            buffers[name] = value
             return
         object.__setattr__(self, name, value)
 
     def __getattr__(self, name):
         """Called only when normal lookup fails: look in the registries."""
-        for registry in ("_parameters", "_modules"):
+        for registry in ("_parameters", "_buffers", "_modules"):
             entries = self.__dict__.get(registry, {})
             if name in entries:
                 return entries[name]
@@ -78,6 +114,9 @@ class Module:
     def __delattr__(self, name):
         if name in self._parameters:
             del self._parameters[name]
+        elif name in self._buffers:
+            del self._buffers[name]
+            self._non_persistent_buffers_set.discard(name)
         elif name in self._modules:
             del self._modules[name]
         else:
@@ -103,6 +142,21 @@ class Module:
                             f"(Parameter or None required)")
         self._parameters[name] = param
 
+    def register_buffer(self, name, tensor, persistent=True):
+        """Register `tensor` (or None) as state that is not learned: not in parameters(), saved by
+        state_dict() unless persistent=False."""
+        if "_buffers" not in self.__dict__:
+            raise AttributeError("cannot assign buffer before Module.__init__() call")
+        self._check_name("buffer", name, self._buffers)
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
+                            f"(Tensor or None required)")
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers_set.discard(name)
+        else:
+            self._non_persistent_buffers_set.add(name)
+
     def add_module(self, name, module):
         """Register `module` (or None) as the child called `name`."""
         if module is not None and not _is_module(module):
@@ -117,7 +171,50 @@ class Module:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
+        """module(*args): the forward pre-hooks, forward(*args, **kwargs), then the forward hooks."""
+        if not (self._forward_pre_hooks or self._forward_hooks):
+            return self.forward(*args, **kwargs)
+        for key, hook in list(self._forward_pre_hooks.items()):
+            if key in self._hooks_with_kwargs:
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    if not (isinstance(result, tuple) and len(result) == 2):
+                        raise RuntimeError("forward pre-hook must return None or a tuple of "
+                                           f"(new_args, new_kwargs), but got {result}.")
+                    args, kwargs = result
+            else:
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+        output = self.forward(*args, **kwargs)
+        for key, hook in list(self._forward_hooks.items()):
+            if key in self._hooks_with_kwargs:
+                result = hook(self, args, kwargs, output)
+            else:
+                result = hook(self, args, output)
+            if result is not None:
+                output = result
+        return output
+
+    def _add_hook(self, hooks, hook, prepend, with_kwargs):
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        if prepend:
+            hooks.move_to_end(handle.id, last=False)
+        if with_kwargs:
+            self._hooks_with_kwargs.add(handle.id)
+        return handle
+
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """Call hook(module, args) before each forward; a result other than None replaces args
+        (a non-tuple becomes a 1-tuple). with_kwargs: hook(module, args, kwargs) -> None or
+        (args, kwargs). prepend: run before the hooks already registered. Returns a handle."""
+        return self._add_hook(self._forward_pre_hooks, hook, prepend, with_kwargs)
+
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """Call hook(module, args, output) after each forward; a result other than None replaces the
+        output. with_kwargs: hook(module, args, kwargs, output). Returns a handle."""
+        return self._add_hook(self._forward_hooks, hook, prepend, with_kwargs)
 
     # --- walking the tree ----------------------------------------------------------------------
     def named_children(self):
@@ -150,23 +247,36 @@ class Module:
         for _, module in self.named_modules():
             yield module
 
-    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
-        """(dotted name, Parameter) for this module's parameters and, with recurse, its descendants'."""
+    def _named_members(self, registry, prefix="", recurse=True, remove_duplicate=True):
+        """(dotted name, tensor) for the entries of `registry` ("_parameters" or "_buffers") of this
+        module and, with recurse, of its descendants."""
         if recurse:
             tree = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
         else:
             tree = [(prefix, self)]
         seen = set()
         for module_prefix, module in tree:
-            for name, param in module._parameters.items():
-                if param is None or (remove_duplicate and id(param) in seen):
+            for name, member in getattr(module, registry).items():
+                if member is None or (remove_duplicate and id(member) in seen):
                     continue
-                seen.add(id(param))
-                yield (module_prefix + "." + name if module_prefix else name), param
+                seen.add(id(member))
+                yield (module_prefix + "." + name if module_prefix else name), member
+
+    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+        """(dotted name, Parameter) for this module's parameters and, with recurse, its descendants'."""
+        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse=True):
         for _, param in self.named_parameters(recurse=recurse):
             yield param
+
+    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+        """(dotted name, Tensor) for this module's buffers and, with recurse, its descendants'."""
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
+
+    def buffers(self, recurse=True):
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
 
     def apply(self, fn):
         """Call fn on every child (recursively), then on self; returns self."""
@@ -198,18 +308,29 @@ class Module:
                     param.grad.data[...] = 0
 
     # --- saving and loading --------------------------------------------------------------------
+    def _named_state(self):
+        """(dotted name, Tensor) for everything state_dict() saves: each module's parameters, then its
+        persistent buffers, shared ones under every name, modules in named_modules order."""
+        for prefix, module in self.named_modules(remove_duplicate=False):
+            dot = prefix + "." if prefix else ""
+            for name, param in module._parameters.items():
+                if param is not None:
+                    yield dot + name, param
+            for name, buffer in module._buffers.items():
+                if buffer is not None and name not in module._non_persistent_buffers_set:
+                    yield dot + name, buffer
+
     def state_dict(self):
-        """OrderedDict {dotted name: NumPy copy of the values}; shared parameters under every name."""
-        return OrderedDict((name, param.data.copy())
-                           for name, param in self.named_parameters(remove_duplicate=False))
+        """OrderedDict {dotted name: NumPy copy of the values} of _named_state()."""
+        return OrderedDict((name, tensor.data.copy()) for name, tensor in self._named_state())
 
     def load_state_dict(self, state_dict, strict=True):
-        """Copy values into the parameters, in place. Shapes must match; with strict=True the keys
+        """Copy values into the parameters and buffers, in place. Shapes must match; with strict=True the keys
         too. On any problem raise RuntimeError listing them all and change nothing.
         Returns IncompatibleKeys(missing_keys, unexpected_keys)."""
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}.")
-        own = OrderedDict(self.named_parameters(remove_duplicate=False))
+        own = OrderedDict(self._named_state())
         missing = [key for key in own if key not in state_dict]
         unexpected = [key for key in state_dict if key not in own]
         values = {key: np.asarray(value) for key, value in state_dict.items() if key in own}

@@ -2,6 +2,8 @@
 """tinytorch.core.reductions: sum, mean, max, min and argmax over chosen dimensions."""
 import numpy as np
 
+from tinytorch.core.dtypes import _refuse_bool
+
 
 def _dim(op, a, d):
     """Dimension d of tensor a as an index in [0, ndim); a negative d counts from the end."""
@@ -38,7 +40,8 @@ def amin(a, axis=None, keepdims=False):
 
 def argmax(a, axis=None, keepdims=False):
     """Index (int64) of the largest value along one axis; of the flattened tensor when axis is None.
-    Not recorded: an index has no gradient."""
+    Not recorded: an index has no gradient. Bool tensors raise RuntimeError, as in PyTorch."""
+    _refuse_bool("argmax", a)
     axes = _reduce_axis("argmax", a, axis)
     if axes is not None and len(axes) != 1:
         raise TypeError(f"argmax: axis must be a single int, got {axis}")
@@ -49,11 +52,13 @@ def argmax(a, axis=None, keepdims=False):
 def _reduce_axis(op, a, axis):
     """Check `axis` for reducing tensor `a`: None (every element) or a tuple of dims in [0, ndim).
 
+    axis None or an empty tuple/list means every element, as in PyTorch (t.sum(dim=())).
+
     axis may be None, an int or a tuple/list of ints; negative ints count from the end.
     Out-of-range dims raise IndexError (use _dim); a dim named twice raises ValueError.
     A 0-d tensor accepts axis 0 or -1; return None for it (there is nothing to reduce).
     """
-    if axis is None:
+    if axis is None or (isinstance(axis, (tuple, list)) and len(axis) == 0):
         return None
     dims = tuple(_dim(op, a, d) for d in (axis if isinstance(axis, (tuple, list)) else (axis,)))
     if len(set(dims)) != len(dims):
@@ -66,7 +71,8 @@ def sum(a, axis=None, keepdims=False):
     (kept as size 1 when keepdims). Integer and bool tensors sum to int64.
     Gradient: `_sum_grad` in core/gradients/tensor.py (module 06)."""
     axis = _reduce_axis("sum", a, axis)
-    out = np.sum(a.data, axis=axis, keepdims=bool(keepdims))
+    out = np.sum(a.data, axis=axis, keepdims=bool(keepdims),
+                 dtype=np.int64 if a.data.dtype.kind in "biu" else None)
     return a.from_op(out, "sum", (a,), {"axis": axis, "keepdims": bool(keepdims)})
 
 

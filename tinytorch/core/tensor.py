@@ -3,11 +3,13 @@
 arithmetic, comparisons and the matrix product."""
 import numpy as np
 
-from tinytorch.core.broadcasting import _apply
-from tinytorch.core.dtypes import _data, _floating, result_type
+from tinytorch.core.broadcasting import _apply, _power
+from tinytorch.core.dtypes import _data, _floating, _refuse_bool, result_type
 from tinytorch.core.grad_mode import is_grad_enabled
+from tinytorch.core.inplace import _inplace
 from tinytorch.core.reductions import amax, amin, argmax, mean, sum
 from tinytorch.core.shape import getitem, permute, reshape, transpose, view
+from tinytorch.kernels import kernel
 
 
 def _as_array(data, dtype=None):
@@ -15,9 +17,13 @@ def _as_array(data, dtype=None):
 
     data: a number, a nested list of numbers, a NumPy array or a Tensor; the values are copied.
     Raises TypeError naming the type of `data` when NumPy does not read it as numbers
-    (a string, None, ...).
+    (a string, None, ...), and ValueError for nested lists of different lengths.
     """
-    values = np.asarray(data.data if isinstance(data, Tensor) else data)
+    try:
+        values = np.asarray(data.data if isinstance(data, Tensor) else data)
+    except ValueError:  # NumPy's "inhomogeneous shape": rows of different lengths
+        raise ValueError("Tensor: the nested lists have rows of different lengths; a tensor needs "
+                         "every row at one depth to be as long as the others, like a matrix") from None
     if values.dtype.kind not in "biuf":
         raise TypeError(f"Tensor: cannot make a tensor from {type(data).__name__} data (NumPy reads "
                         f"it as {values.dtype}); use numbers, lists of numbers or arrays")
@@ -48,6 +54,7 @@ class Tensor:
         self.data = _as_array(data, dtype)
         self.grad = None
         self._ctx = None  # (op name, input Tensors, saved values) once an op has made this tensor
+        self._version = 0  # +1 at every in-place change (t += x ...): module 06 checks it
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -65,6 +72,9 @@ class Tensor:
         out.grad = None
         out.requires_grad = is_grad_enabled() and any(t.requires_grad for t in inputs)
         out._ctx = (op, tuple(inputs), {} if saved is None else saved) if out.requires_grad else None
+        out._version = 0
+        if out.requires_grad:  # out's version and its inputs' when recorded (module 06 checks them)
+            out._versions = (0, *[t._version for t in inputs])
         return out
 
     def requires_grad_(self, requires_grad=True):
@@ -207,6 +217,10 @@ class Tensor:
     def __rtruediv__(self, other): return div(other, self)
     def __pow__(self, other): return pow(self, other)
     def __rpow__(self, other): return pow(other, self)
+    def __iadd__(self, other): return _inplace(self, add, other)
+    def __isub__(self, other): return _inplace(self, sub, other)
+    def __imul__(self, other): return _inplace(self, mul, other)
+    def __itruediv__(self, other): return _inplace(self, div, other)
     def __neg__(self): return neg(self)
     def __abs__(self): return absolute(self)
     def __matmul__(self, other): return matmul(self, other)
@@ -280,36 +294,39 @@ def _arithmetic(op, fn, a, b, floating=False):
 def add(a, b):
     """a + b elementwise. Shape: a's and b's shapes broadcast together.
     Gradient: `_add_grad` in core/gradients/tensor.py (module 06)."""
-    return _arithmetic("add", np.add, a, b)
+    return kernel(_arithmetic)("add", np.add, a, b)
 
 
 def sub(a, b):
     """a - b elementwise, with broadcasting.
     Gradient: `_sub_grad` in core/gradients/tensor.py (module 06)."""
-    return _arithmetic("sub", np.subtract, a, b)
+    _refuse_bool("sub", a, b)
+    return kernel(_arithmetic)("sub", np.subtract, a, b)
 
 
 def mul(a, b):
     """a * b elementwise (not the matrix product), with broadcasting.
     Gradient: `_mul_grad` in core/gradients/tensor.py (module 06)."""
-    return _arithmetic("mul", np.multiply, a, b)
+    return kernel(_arithmetic)("mul", np.multiply, a, b)
 
 
 def div(a, b):
     """a / b elementwise, true division: integer inputs give float32.
     Gradient: `_div_grad` in core/gradients/tensor.py (module 06)."""
-    return _arithmetic("div", np.true_divide, a, b, floating=True)
+    return kernel(_arithmetic)("div", np.true_divide, a, b, floating=True)
 
 
 def pow(a, b):
-    """a ** b elementwise, with broadcasting.
+    """a ** b elementwise, with broadcasting (** 0.5 and ** -0.5 as PyTorch: `_power`).
     Gradient: `_pow_grad` in core/gradients/tensor.py (module 06)."""
-    return _arithmetic("pow", np.power, a, b)
+    _refuse_bool("pow", a, b, count=2)
+    return kernel(_arithmetic)("pow", _power, a, b)
 
 
 def neg(a):
     """-a elementwise.
     Gradient: `_neg_grad` in core/gradients/tensor.py (module 06)."""
+    _refuse_bool("neg", a)
     return Tensor.from_op(np.negative(a.data), "neg", (a,))
 
 
@@ -326,14 +343,16 @@ def log(a):
 
 
 def sqrt(a):
-    """Square root elementwise, as a ** 0.5 (so it needs no gradient rule of its own: pow's,
-    `_pow_grad` in core/gradients/tensor.py, module 06)."""
-    return pow(a, 0.5)
+    """Square root elementwise; integer tensors give float32. Its own op, not a ** 0.5, because
+    PyTorch's differs at the edges (its gradient at -inf is nan; a ** 0.5's is 0).
+    Gradient: `_sqrt_grad` in core/gradients/tensor.py (module 06)."""
+    return Tensor.from_op(np.sqrt(a.data.astype(_floating(a.data.dtype), copy=False)), "sqrt", (a,))
 
 
 def absolute(a):
     """|a| elementwise (torch.absolute, alias of torch.abs; t.abs() and abs(t) call it).
     Gradient: `_abs_grad` in core/gradients/tensor.py (module 06)."""
+    _refuse_bool("abs", a)
     return Tensor.from_op(np.abs(a.data), "abs", (a,))
 
 

@@ -1,6 +1,9 @@
 # Generated from notebooks/masters/05_dataloader.ipynb by tinytorch.export: edit the notebook, not this file.
 import copy
+import itertools
+import math
 import numbers
+import warnings
 from collections.abc import Mapping, MutableMapping, Sequence
 
 import numpy as np
@@ -170,3 +173,57 @@ class DataLoader:
                 yield self.dataset.get_batch(indices)
             else:
                 yield self.collate_fn([self.dataset[i] for i in indices.tolist()])
+
+
+class Subset(Dataset):
+    """The samples of `dataset` at `indices` (a sequence of ints): subset[i] is dataset[indices[i]].
+
+    len(subset) == len(indices); nothing is copied.
+    """
+
+    def __init__(self, dataset, indices):
+        self.dataset = dataset
+        self.indices = indices
+
+    def __getitem__(self, idx):
+        if isinstance(idx, list):
+            return self.dataset[[self.indices[i] for i in idx]]
+        return self.dataset[self.indices[idx]]
+
+    def __len__(self):
+        return len(self.indices)
+
+    def get_batch(self, indices):
+        """The batch of samples at `indices` (an int array): one get_batch of the dataset if it has
+        one, else default_collate of the samples."""
+        positions = np.asarray(self.indices, dtype=np.int64)[indices]
+        if hasattr(self.dataset, "get_batch"):
+            return self.dataset.get_batch(positions)
+        return default_collate([self.dataset[i] for i in positions.tolist()])
+
+
+def random_split(dataset, lengths, generator=None):
+    """Split `dataset` at random into non-overlapping Subsets of the given lengths.
+
+    lengths: ints that sum to len(dataset), or fractions that sum to 1 (floor(N * fraction) each,
+    the remainder given out one by one from the first split on). generator: as in DataLoader.
+    """
+    n_samples = len(dataset)
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
+        counts = []
+        for index, fraction in enumerate(lengths):
+            if fraction < 0 or fraction > 1:
+                raise ValueError(f"Fraction at index {index} is not between 0 and 1")
+            counts.append(int(math.floor(n_samples * fraction)))
+        for extra in range(n_samples - sum(counts)):
+            counts[extra % len(counts)] += 1
+        for index, count in enumerate(counts):
+            if count == 0:
+                warnings.warn(f"Length of split at index {index} is 0. "
+                              f"This might result in an empty dataset.")
+        lengths = counts
+    if sum(lengths) != n_samples:
+        raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
+    order = _random(_as_generator(generator)).permutation(n_samples).tolist()
+    return [Subset(dataset, order[end - length:end])
+            for end, length in zip(itertools.accumulate(lengths), lengths)]

@@ -1,7 +1,8 @@
 """tinytorch.nn: layers, activations and losses with PyTorch's names."""
 from tinytorch.core.module import Module, Parameter
-from tinytorch.core.activations import ReLU, Sigmoid, Tanh, GELU, Softmax, LogSoftmax
-from tinytorch.core.layers import Linear, Sequential, Flatten, Dropout
+from tinytorch.core.activations import ReLU, Sigmoid, Tanh, GELU, Softmax, LogSoftmax, LeakyReLU, SiLU
+from tinytorch.core.layers import Linear, Sequential, Flatten, Dropout, ModuleList, ModuleDict, Identity
 from tinytorch.core.losses import MSELoss, CrossEntropyLoss, BCELoss, BCEWithLogitsLoss
+from tinytorch.core.more_losses import L1Loss, SmoothL1Loss, NLLLoss
 from tinytorch.nn import functional
 from tinytorch.nn import utils

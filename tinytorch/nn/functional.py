@@ -1,4 +1,5 @@
 """tinytorch.nn.functional: stateless versions of the layers, activations and losses."""
 from tinytorch.core.layers import linear
-from tinytorch.core.activations import relu, sigmoid, tanh, gelu, softmax, log_softmax
+from tinytorch.core.activations import relu, sigmoid, tanh, gelu, softmax, log_softmax, leaky_relu, silu
 from tinytorch.core.losses import mse_loss, cross_entropy, binary_cross_entropy, binary_cross_entropy_with_logits
+from tinytorch.core.more_losses import l1_loss, smooth_l1_loss, nll_loss

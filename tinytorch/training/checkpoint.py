@@ -123,7 +123,7 @@ def load_checkpoint(path, model, optimizer=None):
                               f"{error})") from None
 
     saved = {name[len("model/"):]: value for name, value in arrays.items() if name.startswith("model/")}
-    own = dict(model.named_parameters(remove_duplicate=False))
+    own = model.state_dict()  # parameters and persistent buffers, by name
     problems = []
     missing = [key for key in own if key not in saved]
     unexpected = [key for key in saved if key not in own]

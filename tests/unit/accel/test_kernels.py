@@ -5,6 +5,7 @@ import pytest
 
 import tinytorch  # noqa: F401  (registers tinytorch.accel's kernels)
 from tinytorch import Tensor, kernels
+import tinytorch.core.tensor
 from tinytorch.core.layers import linear
 from tinytorch.core.losses import cross_entropy
 from tinytorch.optim.optimizers import adam_update, rmsprop_update
@@ -285,3 +286,100 @@ def test_zero_dimensional_parameters():
     for update, options in ((adam_update, ADAM), (rmsprop_update, dict(RMSPROP, momentum=0.9))):
         (param, _), (plain_param, _) = both_paths(lambda: run_update(update, options, np.float32, shape=()))
         np.testing.assert_allclose(param, plain_param, rtol=1e-6)
+
+
+# ------------------------------------------------------------------ elementwise arithmetic (01)
+
+ARITHMETIC = [(tinytorch.core.tensor.add, "add"), (tinytorch.core.tensor.sub, "sub"),
+              (tinytorch.core.tensor.mul, "mul"), (tinytorch.core.tensor.div, "div"),
+              (tinytorch.core.tensor.pow, "pow")]
+NUMBERS = [0.5, -0.0, 0.0, 3, -2, 2 ** 40, float("inf"), 1e-45, True]
+
+
+def _same_array(u, v):
+    """Equal bit for bit: dtype, shape, values, nan positions and the sign of zeros."""
+    u, v = np.asarray(u), np.asarray(v)
+    return (u.dtype == v.dtype and u.shape == v.shape
+            and np.array_equal(u, v, equal_nan=True) and np.array_equal(np.signbit(u), np.signbit(v)))
+
+
+@checks(tinytorch.core.tensor._arithmetic)
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("number", NUMBERS)
+@pytest.mark.parametrize("op", ARITHMETIC, ids=lambda o: o[1])
+def test_arithmetic_with_a_number_equals_plain(op, number, dtype):
+    fn, name = op
+    values = np.array([1.5, -2.0, 0.0, -0.0, 3.25], dtype=dtype)
+
+    def run(tensor_first):
+        x = Tensor(values, requires_grad=True, dtype=dtype)
+        try:
+            with np.errstate(all="ignore"):
+                out = fn(x, number) if tensor_first else fn(number, x)
+                out.backward(np.ones_like(values))
+        except (TypeError, RuntimeError, ValueError) as e:  # e.g. t - True, refused as in PyTorch
+            return type(e), str(e)
+        return out.data, x.grad.data, out.grad_fn
+
+    for tensor_first in (True, False):
+        fast_result, slow_result = both_paths(lambda: run(tensor_first))
+        if len(slow_result) == 2:  # the plain path refuses: the kernel must refuse the same way
+            assert fast_result == slow_result
+            continue
+        (fast, fast_grad, fast_fn), (slow, slow_grad, slow_fn) = fast_result, slow_result
+        assert fast_fn == slow_fn == name
+        assert _same_array(fast, slow), f"{name}({'x, n' if tensor_first else 'n, x'}) n={number!r} {dtype}: {fast} vs {slow}"
+        assert _same_array(fast_grad, slow_grad), f"gradient of {name} with {number!r} {dtype}: {fast_grad} vs {slow_grad}"
+
+
+@checks(tinytorch.core.tensor._arithmetic)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("op", ARITHMETIC, ids=lambda o: o[1])
+def test_arithmetic_of_two_tensors_equals_plain(op, dtype):
+    fn, _ = op
+    rng = np.random.default_rng(0)
+    a_values = rng.uniform(0.5, 2.0, (4, 3)).astype(dtype)
+    b_values = rng.uniform(0.5, 2.0, (3,)).astype(dtype)
+
+    def run():
+        a, b = Tensor(a_values, requires_grad=True), Tensor(b_values, requires_grad=True)
+        out = fn(a, b)
+        out.backward(np.ones((4, 3), dtype))
+        return out.data, a.grad.data, b.grad.data
+
+    fast, slow = both_paths(run)
+    for u, v in zip(fast, slow):
+        assert _same_array(u, v)
+
+
+@checks(tinytorch.core.tensor._arithmetic)
+def test_arithmetic_falls_back_to_plain_for_the_other_cases():
+    f32, f64 = Tensor([1.0, 2.0]), Tensor([1.0, 2.0], dtype=np.float64)
+    i64 = Tensor([1, 2], dtype=np.int64)
+    cases = [lambda: f32 + f64, lambda: i64 * 0.5, lambda: i64 / i64, lambda: 2 ** i64,
+             lambda: f32 + np.float64(1.5), lambda: f32 * True, lambda: f32 + np.ones(2)]
+    for case in cases:
+        fast, slow = both_paths(case)
+        assert _same_array(fast.data, slow.data)
+    for pair in ((Tensor(np.ones((2, 3))), Tensor(np.ones(4))), (f32, "x")):
+        messages = []
+        for plain_only in (False, True):
+            try:
+                if plain_only:
+                    with kernels.plain():
+                        pair[0] + pair[1]
+                else:
+                    pair[0] + pair[1]
+            except (ValueError, TypeError) as e:
+                messages.append((type(e), str(e)))
+        assert len(messages) == 2 and messages[0] == messages[1], messages
+
+
+def test_number_arrays_are_kept_read_only_and_bounded():
+    from tinytorch.accel.arithmetic import _NUMBER_ARRAYS, _number_array
+    a = _number_array(0.25, np.dtype(np.float32))
+    assert a is _number_array(0.25, np.dtype(np.float32)) and not a.flags.writeable
+    assert np.signbit(_number_array(-0.0, np.dtype(np.float32))) and not np.signbit(_number_array(0.0, np.dtype(np.float32)))
+    for k in range(2500):
+        _number_array(k + 0.5, np.dtype(np.float64))
+    assert len(_NUMBER_ARRAYS[np.dtype(np.float64)]) <= 1000

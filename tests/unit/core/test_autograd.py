@@ -141,6 +141,9 @@ OPS = [
     ("tanh", lambda L, a: L.F.tanh(a), [normal(3, 4)]),
     ("gelu", lambda L, a: L.F.gelu(a), [normal(3, 4)]),
     ("gelu-tanh", lambda L, a: L.F.gelu(a, approximate="tanh"), [normal(3, 4)]),
+    ("leaky_relu", lambda L, a: L.F.leaky_relu(a), [away_from_zero(3, 4)]),
+    ("leaky_relu-slope", lambda L, a: L.F.leaky_relu(a, 0.3) * L.F.leaky_relu(a * -1.0, 2.0), [away_from_zero(2, 5)]),
+    ("silu", lambda L, a: L.F.silu(a * 4.0), [normal(3, 4)]),
     ("erf", lambda L, a: L.erf(a), [normal(3, 4)]),
     ("softmax", lambda L, a: L.F.softmax(a, dim=1), [normal(3, 4)]),
     ("softmax-dim0", lambda L, a: L.F.softmax(a, dim=0), [normal(2, 3, 2)]),
@@ -188,6 +191,23 @@ OPS = [
     ("ce-probabilities-smoothing", lambda L, a: L.F.cross_entropy(
         a, L.const(SOFT), weight=L.const(np.array([1.0, 2.0, 0.5, 1.0])), label_smoothing=0.1,
         reduction="sum"), [normal(3, 4)]),
+    ("l1", lambda L, a: L.F.l1_loss(a, L.const(TARGETS)), [normal(3, 4)]),
+    ("l1-sum-target-grad", lambda L, a, b: L.F.l1_loss(a * 2.0, b, reduction="sum"), [normal(3, 4), normal(3, 4)]),
+    ("l1-weight", lambda L, a: L.F.l1_loss(a, L.const(TARGETS), weight=L.const(WEIGHTS)), [normal(3, 4)]),
+    ("l1-none", lambda L, a: L.F.l1_loss(a, L.const(TARGETS), reduction="none"), [normal(3, 4)]),
+    ("smooth_l1", lambda L, a: L.F.smooth_l1_loss(a * 2.0, L.const(TARGETS)), [normal(3, 4)]),
+    ("smooth_l1-beta-target-grad", lambda L, a, b: L.F.smooth_l1_loss(a, b, beta=0.7, reduction="none"),
+     [normal(3, 4), normal(3, 4)]),
+    ("smooth_l1-beta0-sum", lambda L, a: L.F.smooth_l1_loss(a, L.const(TARGETS), beta=0.0, reduction="sum"),
+     [normal(3, 4)]),
+    ("nll", lambda L, a: L.F.nll_loss(a, L.const(np.array([0, 3, 1, 3]))), [normal(4, 5)]),
+    ("nll-weight-ignore", lambda L, a: L.F.nll_loss(
+        a, L.const(np.array([0, 3, -100, 1, 3])), weight=L.const(np.array([0.5, 1.0, 2.0, 1.5]))), [normal(5, 4)]),
+    ("nll-none-ignore", lambda L, a: L.F.nll_loss(a, L.const(np.array([2, 1, 1])), ignore_index=1, reduction="none"),
+     [normal(3, 4)]),
+    ("nll-sum-spatial", lambda L, a: L.F.nll_loss(a, L.const(np.array([[0, 2], [1, 1]])), reduction="sum"),
+     [normal(2, 3, 2)]),
+    ("nll-unbatched", lambda L, a: L.F.nll_loss(L.F.log_softmax(a, dim=0), L.const(np.array(2))), [normal(4)]),
     ("mlp", lambda L, x, w1, b1, w2: L.F.cross_entropy(L.F.relu(x @ w1.T + b1) @ w2, L.const(np.array([1, 0, 2]))),
      [normal(3, 4), normal(5, 4), normal(5), normal(5, 3)]),
 ]
@@ -258,8 +278,9 @@ def test_every_op_of_modules_01_to_04_has_a_rule_and_a_check():
         exercised.update(t._ctx[0] for t in topological_order(out) if t._ctx is not None)
     ops_01_to_04 = {"add", "sub", "mul", "div", "pow", "neg", "exp", "log", "abs", "matmul", "sum",
                     "mean", "max", "min", "reshape", "transpose", "permute", "getitem", "relu",
-                    "sigmoid", "tanh", "gelu", "erf", "softmax", "log_softmax", "mse_loss",
-                    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy"}
+                    "sigmoid", "tanh", "gelu", "erf", "softmax", "log_softmax", "leaky_relu", "silu", "mse_loss",
+                    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
+                    "l1_loss", "smooth_l1_loss", "nll_loss"}
     assert ops_01_to_04 <= set(GRADIENTS), sorted(ops_01_to_04 - set(GRADIENTS))
     assert ops_01_to_04 <= exercised, sorted(ops_01_to_04 - exercised)
 

@@ -297,9 +297,11 @@ def test_cross_entropy_errors():
 # --- results are recorded for autograd -----------------------------------------------------------
 def test_graph_recording_and_saved_values():
     z = Tensor(rng(14).standard_normal((4, 3)), requires_grad=True)
-    out = cross_entropy(z, Tensor([0, 1, 2, 1]), weight=Tensor([1.0, 2.0, 3.0]), label_smoothing=0.1)
+    target = Tensor([0, 1, 2, 1])
+    out = cross_entropy(z, target, weight=Tensor([1.0, 2.0, 3.0]), label_smoothing=0.1)
     op, inputs, saved = out._ctx
-    assert op == "cross_entropy" and inputs == (z,)
+    assert op == "cross_entropy" and len(inputs) == 2 and inputs[0] is z and inputs[1] is target
+    assert cross_entropy(z, [0, 1, 2, 1])._ctx[1] == (z,)  # a target that is not a Tensor: not recorded
     np.testing.assert_allclose(saved["log_probs"], log_softmax_ref(z.numpy(), 1), rtol=1e-5)
     assert saved["target"].dtype == np.int64 and saved["reduction"] == "mean"
     assert saved["ignore_index"] == -100 and saved["label_smoothing"] == 0.1

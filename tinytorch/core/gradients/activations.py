@@ -10,8 +10,8 @@ from tinytorch.core.autograd import gradient
 
 @gradient("relu")
 def _relu_grad(grad, out, inputs, saved):
-    """relu: 1 where the output is positive, else 0."""
-    return (grad * (saved["out"] > 0),)
+    """relu: 0 where the output is <= 0, else 1 (also at nan, as in PyTorch)."""
+    return (np.where(saved["out"] <= 0, 0, grad),)
 
 
 @gradient("sigmoid")
@@ -45,8 +45,22 @@ def _gelu_grad(grad, out, inputs, saved):
         slope = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * 0.044715 * x * x)
     else:
         z = x.astype(np.float64)
-        slope = 0.5 * erfc(-z / math.sqrt(2)) + z * np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
+        slope = 0.5 * erfc(-z / math.sqrt(2), exact=x.dtype == np.float64) + z * np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
     return (grad * slope,)
+
+
+@gradient("leaky_relu")
+def _leaky_relu_grad(grad, out, inputs, saved):
+    """leaky_relu: 1 where the input is > 0, else negative_slope."""
+    x = inputs[0].data
+    return (np.where(x > 0, grad, grad * np.asarray(saved["negative_slope"], dtype=grad.dtype)),)
+
+
+@gradient("silu")
+def _silu_grad(grad, out, inputs, saved):
+    """silu: s * (1 + x * (1 - s)) with s = sigmoid(x) saved by the forward."""
+    s = saved["sigmoid"]
+    return (grad * s * (1 + inputs[0].data * (1 - s)),)
 
 
 @gradient("softmax")

@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 from tinytorch.core.autograd import gradient
+from tinytorch.core.broadcasting import _power
 from tinytorch.core.dtypes import _data
 from tinytorch.core.tensor import Tensor
 
@@ -51,13 +52,14 @@ def _div_grad(grad, out, inputs, saved):
 
 @gradient("pow")
 def _pow_grad(grad, out, inputs, saved):
-    """a ** b: d/da = b * a**(b-1) (0 where b == 0), d/db = out * log(a) (0 where a == 0, b >= 0)."""
+    """a ** b: d/da = b * a**(b-1) (0 where b == 0), d/db = out * log(a) (0 where a == 0, b >= 0).
+    a**(b-1) with module 01's _power, as PyTorch: at a = -0.0, d(a ** 0.5)/da is -inf."""
     a, b = saved["a"], saved["b"]
     x, y = _data(a), _data(b)
     grads = []
     with np.errstate(divide="ignore", invalid="ignore"):
         if isinstance(a, Tensor):
-            grads.append(grad * np.where(y == 0, 0, y * x ** (y - 1)))
+            grads.append(grad * np.where(y == 0, 0, y * _power(x, y - 1)))
         if isinstance(b, Tensor):
             grads.append(grad * np.where((x == 0) & (y >= 0), 0, out.data * np.log(x)))
     return grads
@@ -83,8 +85,16 @@ def _log_grad(grad, out, inputs, saved):
 
 @gradient("abs")
 def _abs_grad(grad, out, inputs, saved):
-    """|a|: d/da = sign(a), 0 at 0."""
-    return (grad * np.sign(inputs[0].data),)
+    """|a|: d/da = sign(a), 0 at 0 and at nan (as in PyTorch)."""
+    x = inputs[0].data
+    return (grad * np.where(np.isnan(x), 0, np.sign(x)),)
+
+
+@gradient("sqrt")
+def _sqrt_grad(grad, out, inputs, saved):
+    """sqrt(a): d/da = 1 / (2 sqrt(a)) = 1 / (2 out): inf at 0, nan below 0 and at -inf."""
+    with np.errstate(divide="ignore"):
+        return (grad / (2 * out.data),)
 
 
 @gradient("matmul")
