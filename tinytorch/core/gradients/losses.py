@@ -17,16 +17,21 @@ def _per_element(grad, reduction, count):
     return grad / count if reduction == "mean" else grad
 
 
+def _pointwise_grads(grad, inputs, saved, slope):
+    """The gradients of a pointwise loss with per-element `slope`: w * slope for the input, scaled by
+    the reduction, and minus that for a target that requires grad."""
+    weight = saved.get("weight")
+    if weight is not None:
+        slope = slope * weight
+    count = slope.size if weight is None else weight.sum()
+    grad_x = _per_element(grad, saved["reduction"], count) * slope
+    return grad_x, (-grad_x if _wants_grad(inputs) else None)
+
+
 @gradient("mse_loss")
 def _mse_loss_grad(grad, out, inputs, saved):
     """mse_loss: 2 * w * (x - y), per element."""
-    x, y, w = inputs[0].data, saved["target"], saved["weight"]
-    slope = 2 * (x - y)
-    if w is not None:
-        slope = slope * w
-    count = slope.size if w is None else w.sum()
-    grad_x = _per_element(grad, saved["reduction"], count) * slope
-    return grad_x, (-grad_x if _wants_grad(inputs) else None)
+    return _pointwise_grads(grad, inputs, saved, 2 * (inputs[0].data - saved["target"]))
 
 
 @gradient("binary_cross_entropy")
@@ -100,17 +105,6 @@ def _cross_entropy_grad(grad, out, inputs, saved):
         return grad_input, None
     weighted = log_probs if weight is None else log_probs * weight.reshape(class_shape)
     return grad_input, -(1 - smoothing) * grad * weighted
-
-
-def _pointwise_grads(grad, inputs, saved, slope):
-    """The gradients of a pointwise loss with per-element `slope`: w * slope for the input, scaled by
-    the reduction, and minus that for a target that requires grad."""
-    weight = saved.get("weight")
-    if weight is not None:
-        slope = slope * weight
-    count = slope.size if weight is None else weight.sum()
-    grad_x = _per_element(grad, saved["reduction"], count) * slope
-    return grad_x, (-grad_x if _wants_grad(inputs) else None)
 
 
 @gradient("l1_loss")
