@@ -65,7 +65,8 @@ def collect_exports(nb):
         if target is None:
             continue
         if not target:
-            raise ExportError(f"cell {index}: `#| export` before any `#| default_exp <module>` line")
+            raise ExportError(f"cell {index + 1} (counting from 1): `#| export` before any "
+                              f"`#| default_exp <module>` line")
         exports.setdefault(target, []).append((index, strip_otter_markers("\n".join(body)).strip("\n")))
     return exports
 
@@ -80,6 +81,12 @@ def _unfinished(code):
     return None
 
 
+def _cell(source_name, index, code):
+    """Where a cell is, as a person finds it: counted from 1, with its first line of code."""
+    first = next((l.strip() for l in code.splitlines() if l.strip()), "")
+    return f"{source_name}, cell {index + 1} (counting from 1; it starts `{first[:60]}`)"
+
+
 def render(nb, source_name):
     """{relative path ("core/tensor.py"): file text} for a notebook dict."""
     files = {}
@@ -89,9 +96,10 @@ def render(nb, source_name):
             try:
                 line = _unfinished(code)
             except SyntaxError as e:
-                raise ExportError(f"{source_name}, cell {index}: syntax error on line {e.lineno}: {e.msg}") from None
+                raise ExportError(f"{_cell(source_name, index, code)}: syntax error on line {e.lineno}: "
+                                  f"{e.msg}") from None
             if line is not None:
-                raise ExportError(f"{source_name}, cell {index}: line {line} is still `...` — "
+                raise ExportError(f"{_cell(source_name, index, code)}: line {line} is still `...` — "
                                   f"finish the exercise before exporting")
             chunks.append(code)
         header = (f"# Generated from {source_name} by tinytorch.export: edit the notebook, not this file.\n")

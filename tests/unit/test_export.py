@@ -30,7 +30,8 @@ def test_render_groups_cells_by_target_in_order():
 
 def test_unfinished_exercise_is_refused_with_the_cell_number():
     nb = notebook("#| default_exp core.a", "#| export\ndef f(x):\n    \"\"\"doc\"\"\"\n    ...")
-    with pytest.raises(ExportError, match=r"cell 1: line 3 is still `...`"):
+    # Cells are counted from 1, as a person counts them, and named by their first line of code
+    with pytest.raises(ExportError, match=r"cell 2 \(counting from 1; it starts `def f\(x\):`\): line 3 is still `...`"):
         render(nb, "x.ipynb")
 
 
