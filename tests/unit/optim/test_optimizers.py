@@ -116,6 +116,18 @@ def run(cls, options, start, grads):
     return params, opt
 
 
+def run_torch(torch_cls, options, start, grads):
+    """The same steps with PyTorch's optimizer `torch_cls`; returns (its parameters, the optimizer)."""
+    import torch
+    tparams = [torch.tensor(x, requires_grad=True) for x in start]
+    topt = torch_cls(tparams, **options)
+    for step_grads in grads:
+        for p, g in zip(tparams, step_grads):
+            p.grad = torch.tensor(g)
+        topt.step()
+    return tparams, topt
+
+
 @pytest.mark.parametrize("case", ALL_CASES, ids=case_id)
 def test_optimizer_matches_numpy_restatement(case, path):
     cls, options, reference = case
@@ -134,12 +146,7 @@ def test_optimizer_matches_torch(case, path):
     start, grads = problem(seed=1)
     params, opt = run(cls, options, start, grads)
     torch_cls = {SGD: torch.optim.SGD, Adam: torch.optim.Adam, RMSprop: torch.optim.RMSprop}[cls]
-    tparams = [torch.tensor(x, requires_grad=True) for x in start]
-    topt = torch_cls(tparams, **options)
-    for step_grads in grads:
-        for p, g in zip(tparams, step_grads):
-            p.grad = torch.tensor(g)
-        topt.step()
+    tparams, topt = run_torch(torch_cls, options, start, grads)
     for p, tp in zip(params, tparams):
         np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-5, atol=1e-5)
     # same state layout: the same parameter numbers and, for each, the same state entries
@@ -163,12 +170,7 @@ def test_adamw_is_adam_with_decoupled_decay_and_matches_torch(options, path):
         expected = ref_adam(start[i], [g[i] for g in grads], lr=0.02, decoupled_weight_decay=True, **options)
         np.testing.assert_allclose(p.data, expected, rtol=1e-5, atol=2e-5)
     torch = pytest.importorskip("torch")
-    tparams = [torch.tensor(x, requires_grad=True) for x in start]
-    topt = torch.optim.AdamW(tparams, lr=0.02, **options)
-    for step_grads in grads:
-        for p, g in zip(tparams, step_grads):
-            p.grad = torch.tensor(g)
-        topt.step()
+    tparams, _ = run_torch(torch.optim.AdamW, dict(lr=0.02, **options), start, grads)
     for p, tp in zip(params, tparams):
         np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-5, atol=1e-5)
 
