@@ -19,8 +19,10 @@ naming it, unless run with --discard, which first keeps the edited file as
 `<file>.bak-YYYYmmdd-HHMMSS`. The author's flow (edit a master, sync, commit) never trips this:
 the files sync replaces are the ones it wrote. The drift test checks the manifest too.
 """
+import fcntl
 import hashlib
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,6 +125,15 @@ def _backup(path):
     return backup
 
 
+@contextmanager
+def _locked(manifest):
+    """Hold an exclusive lock on the manifest, so that two syncs at once never drop each other's hashes."""
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    with open(manifest, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
 def apply(files, root=ROOT, manifest=None, check=False, discard=False, complete=True):
     """Write (or compare) `files` ({path: text}) under `root`, keeping the manifest up to date.
 
@@ -131,6 +142,13 @@ def apply(files, root=ROOT, manifest=None, check=False, discard=False, complete=
     unless discard=True, which keeps a backup first. `complete` says that `files` is every
     generated file (the manifest then forgets the others)."""
     root, manifest = Path(root), Path(manifest or Path(root) / MANIFEST.relative_to(ROOT))
+    if check:
+        return _apply(files, root, manifest, check, discard, complete)
+    with _locked(manifest):
+        return _apply(files, root, manifest, check, discard, complete)
+
+
+def _apply(files, root, manifest, check, discard, complete):
     known = read_manifest(manifest)
     hashes = {} if complete else dict(known)
     out, where = Outcome(), {}
@@ -144,7 +162,7 @@ def apply(files, root=ROOT, manifest=None, check=False, discard=False, complete=
         if current is not None and known.get(rel.as_posix()) != digest(current):
             out.edited.append(rel)
     new_manifest = manifest_text(hashes)
-    out.manifest_changed = not manifest.exists() or manifest.read_text(encoding="utf-8") != new_manifest
+    out.manifest_changed = manifest.read_text(encoding="utf-8") != new_manifest if manifest.exists() else True
     if check:
         return out
     if out.edited and not discard:
