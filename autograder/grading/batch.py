@@ -36,6 +36,7 @@ class Grader:
         self.use_cache, self.isolate, self.log = use_cache, isolate, log
         self.lock = threading.Lock()
         self.runs = 0
+        self.interrupted = False  # set on Ctrl-C / SIGTERM: runs in flight then end without a row
 
     def _say(self, line):
         with self.lock:
@@ -106,10 +107,13 @@ class Grader:
             for future in as_completed([pool.submit(self._one_safely, sub) for sub in todo]):
                 future.result()
         except KeyboardInterrupt:
+            with self.lock:
+                self.interrupted = True
             pool.shutdown(wait=False, cancel_futures=True)
             self.sandbox.kill_all()
+            pool.shutdown(wait=True)  # the killed runs end at once; their rows are not written
             self._say(f"interrupted: the {self.done} rows graded so far are in {self.out}; "
-                      "run the same command again to resume")
+                      "run the same command again to grade the rest")
             raise
         pool.shutdown()
         elapsed = time.monotonic() - started
@@ -135,6 +139,8 @@ class Grader:
             text = feedback_files.grader_failed(self.assignment, sub.id, row)
         kind = row.status.split(":")[0].split(";")[0].strip()
         with self.lock:
+            if self.interrupted:  # its run was killed by the interrupt: no verdict, graded on resume
+                return
             self.rows[sub.id] = row
             self.counts[kind] = self.counts.get(kind, 0) + 1
             gradebook.write_atomic(self.feedback / f"{safe_name(sub.id)}.md", text)

@@ -30,6 +30,7 @@ graded module and later ones are skeletons whose exercise functions raise NotImp
 The CSV is rewritten atomically after each submission; a rerun skips rows whose file and
 reference are unchanged (--regrade to redo them) and reproduces the same rows (fixed seeds).
 """
+import signal
 import sys
 
 from .batch import GradeError, Grader
@@ -53,7 +54,12 @@ def add_arguments(p):
     p.add_argument("--no-cache", action="store_true", help="recompute the reference probes")
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt  # SIGTERM ends a batch as Ctrl-C does: finished rows kept, nothing left behind
+
+
 def main(args):
+    signal.signal(signal.SIGTERM, _interrupt)
     limits = Limits(timeout=args.timeout, cell_timeout=args.cell_timeout, case_timeout=args.case_timeout,
                     memory_mb=args.memory, procs=args.procs)
     try:

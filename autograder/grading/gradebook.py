@@ -1,6 +1,7 @@
 """The gradebook CSV: one row per submission (id, points per question, total, percent, status,
 sha256 of the file, reference). It is rewritten atomically, so an interrupted batch never
-leaves a half-written file, and read back to resume a batch."""
+leaves a half-written file, and read back to resume a batch. A text cell that a spreadsheet would
+run as a formula (`=HYPERLINK(...)` as a student id) is stored with a leading `'`."""
 import csv
 import io
 import os
@@ -11,6 +12,18 @@ from pathlib import Path
 
 class GradebookError(Exception):
     """The file at the gradebook's path is not this module's gradebook, or cannot be read."""
+
+
+FORMULA = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs a cell starting with one of these
+
+
+def escape(text):
+    """A text cell as the CSV stores it: one starting like a formula gets a leading `'`."""
+    return "'" + text if text.startswith(FORMULA) else text
+
+
+def unescape(text):
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA) else text
 
 
 def fmt(x):
@@ -29,8 +42,8 @@ class Row:
     reference: str
 
     def cells(self, questions):
-        return ([self.id] + [fmt(self.scores.get(q, 0.0)) for q in questions]
-                + [fmt(self.total), fmt(self.percent), self.status, self.sha256, self.reference])
+        return ([escape(self.id)] + [fmt(self.scores.get(q, 0.0)) for q in questions]
+                + [fmt(self.total), fmt(self.percent), escape(self.status), self.sha256, self.reference])
 
 
 def header(questions):
@@ -54,9 +67,10 @@ def read(path, questions):
                 if len(cells) != len(columns):
                     continue
                 n = len(questions)
-                rows[cells[0]] = Row(cells[0], {q: float(x or 0) for q, x in zip(questions, cells[1:1 + n])},
-                                     float(cells[1 + n] or 0), float(cells[2 + n] or 0), cells[3 + n],
-                                     cells[4 + n], cells[5 + n])
+                sid = unescape(cells[0])
+                rows[sid] = Row(sid, {q: float(x or 0) for q, x in zip(questions, cells[1:1 + n])},
+                                float(cells[1 + n] or 0), float(cells[2 + n] or 0), unescape(cells[3 + n]),
+                                cells[4 + n], cells[5 + n])
             return rows
     except GradebookError:
         raise

@@ -62,14 +62,15 @@ class Sandbox:
     """Runs jobs (see runner.py) one child process each; safe to use from several threads."""
 
     def kill_all(self):
-        """Stop every run in progress (e.g. on Ctrl-C)."""
+        """Stop every run in progress and any started later (e.g. on Ctrl-C)."""
         with self._lock:
+            self._closed = True
             procs = list(self._live)
         for proc in procs:
             self._kill(proc)
 
     def __init__(self, support_dir, runs_dir, hide=(), limits=None, isolate=True):
-        self._lock, self._live = threading.Lock(), set()
+        self._lock, self._live, self._closed = threading.Lock(), set(), False
         self.support = Path(support_dir)
         self.runs = Path(runs_dir)
         self.limits = limits or Limits()
@@ -198,6 +199,9 @@ class Sandbox:
         os.close(write_fd)
         with self._lock:
             self._live.add(proc)
+            closed = self._closed
+        if closed:
+            self._kill(proc)
         try:
             pending = b""
             if cgroup:

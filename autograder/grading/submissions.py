@@ -1,7 +1,9 @@
 """Submissions: a folder of files, each read into the code cells the grader runs.
 
-A submission is an .ipynb file or an Otter export .zip holding one; the student id is the file
-name without its extension, Otter's export timestamp and the module id. A file that cannot be
+A submission is an .ipynb file or an Otter export .zip holding one, or a folder holding one (a
+Gradescope export: submission_NNN/ folders and submission_metadata.yml); the student id is the file
+name without its extension, Otter's export timestamp and the module id (for a folder: the
+submitter's id from submission_metadata.yml, else the folder's name). A file that cannot be
 read still becomes a Submission, with `problem` saying why (its gradebook status).
 """
 import hashlib
@@ -11,6 +13,8 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import yaml
 
 MAX_FILE = 50 << 20
 OTTER_STAMP = re.compile(r"_\d{4}_\d{2}_\d{2}T\d{2}_\d{2}_\d{2}_\d{6}$")
@@ -82,10 +86,18 @@ def load_submission(path, module_id):
         return sub
     try:
         data = _notebook_bytes(data, module_id, sub.notes)
-        text = data.decode("utf-8-sig")
-    except ValueError as e:  # UnicodeDecodeError is a ValueError
-        sub.problem = str(e) if not isinstance(e, UnicodeDecodeError) else "not a notebook (binary file)"
+    except ValueError as e:
+        sub.problem = str(e)
         return sub
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        if not data.lstrip().startswith(b"{") or b"\x00" in data:
+            sub.problem = "not a notebook (binary file)"
+            return sub
+        text = data.decode("latin-1")  # an editor saved a stray byte in another encoding: keep the work
+        sub.notes.append(f"the file is not valid UTF-8 (byte 0x{data[e.start]:02X} at position {e.start}); "
+                         "read as Latin-1")
     try:
         nb = json.loads(text)
     except (ValueError, RecursionError) as e:
@@ -125,18 +137,56 @@ def safe_name(student):
     return re.sub(r"[^\w.\-~]", "_", student)[:120] or "_"
 
 
+def gradescope_ids(folder):
+    """{submission folder name: student id} from a Gradescope export's submission_metadata.yml
+    (the submitters' sid, else email, else name; a group's joined with '+'); {} if there is none."""
+    path = Path(folder) / "submission_metadata.yml"
+    try:
+        meta = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (OSError, ValueError, yaml.YAMLError):
+        return {}
+    ids = {}
+    for key, entry in (meta if isinstance(meta, dict) else {}).items():
+        people = entry.get(":submitters") if isinstance(entry, dict) else None
+        names = [str(p.get(":sid") or p.get(":email") or p.get(":name") or "").strip()
+                 for p in (people if isinstance(people, list) else []) if isinstance(p, dict)]
+        if any(names):
+            ids[str(key)] = "+".join(n for n in names if n)
+    return ids
+
+
+def _in_subfolder(folder, module_id):
+    """The submission inside a per-student folder (a Gradescope export's submission_NNN/):
+    its `NN_name.ipynb`, else its only notebook or zip; a Submission with a problem otherwise."""
+    found = [p for p in sorted(folder.rglob("*")) if p.suffix.lower() in (".ipynb", ".zip") and p.is_file()
+             and not p.is_symlink() and not any(part.startswith(".") for part in p.relative_to(folder).parts)]
+    chosen = [p for p in found if p.name == f"{module_id}.ipynb"] or found
+    if len(chosen) == 1:
+        return load_submission(chosen[0], module_id)
+    sub = Submission(folder, folder.name)
+    sub.problem = ("folder without a notebook" if not chosen else
+                   "folder with several notebooks: " + ", ".join(p.name for p in chosen[:5]))
+    return sub
+
+
 def load_folder(folder, module_id, say):
-    """The submissions in `folder` (plain visible files, in name order), each with a unique id:
-    a second file with the same id (compared as file names, case-insensitively) gets `id~2`."""
+    """The submissions in `folder` (plain visible files, in name order, and per-student subfolders
+    as in a Gradescope export), each with a unique id: a second one with the same id (compared
+    as file names, case-insensitively) gets `id~2`."""
     entries = sorted(Path(folder).iterdir())
-    files = [p for p in entries if p.is_file() and not p.is_symlink() and not p.name.startswith(".")]
-    if len(files) < len(entries):
-        skipped = [p.name for p in entries if p not in files]
-        say(f"  skipped {len(skipped)} entries that are not plain visible files: {', '.join(skipped[:5])}"
-            f"{' …' if len(skipped) > 5 else ''}")
+    usable = [p for p in entries if not p.is_symlink() and not p.name.startswith(".") and (p.is_file() or p.is_dir())
+              and p.name != "submission_metadata.yml"]
+    if len(usable) < len(entries):
+        skipped = [p.name for p in entries if p not in usable and p.name != "submission_metadata.yml"]
+        if skipped:
+            say(f"  skipped {len(skipped)} entries that are not plain visible files or folders: "
+                f"{', '.join(skipped[:5])}{' …' if len(skipped) > 5 else ''}")
+    ids = gradescope_ids(folder)
     subs, seen = [], {}  # seen: file-name-safe id (case-insensitive) -> file name
-    for path in files:
-        sub = load_submission(path, module_id)
+    for path in usable:
+        sub = load_submission(path, module_id) if path.is_file() else _in_subfolder(path, module_id)
+        if path.is_dir():
+            sub.id = ids.get(path.name, path.name)
         base, n = sub.id, 1
         while safe_name(sub.id).lower() in seen:
             n += 1
