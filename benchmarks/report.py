@@ -207,9 +207,15 @@ def publish(results, page=PAGE, plot_path=PLOT):
     plot(results, plot_path)
 
 
-def plot(results, path):
-    """Two panels: tinytorch's time ÷ each baseline per workload and mode; matmul GFLOP/s against n.
-    The SVG is reproducible (no date, fixed ids) and names the run in its metadata."""
+# The book shows the plot at its natural width up to the article's (about 680 CSS px at a 1280 px
+# window): a figure this wide is never scaled down there, so FONT_PT stays >= 10 px on screen.
+FIGURE_WIDTH_IN = 7.0
+FONT_PT = 8.5  # the smallest text: 8.5 pt = 11.3 CSS px
+
+
+def figure(results):
+    """Two panels, one above the other: tinytorch's time ÷ a baseline per workload and mode;
+    matmul GFLOP/s against n. Returns the matplotlib Figure."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -219,38 +225,47 @@ def plot(results, path):
     modes = results["modes"]
     base = "torch" if any(r.get("ratio", {}).get("torch") for m in modes for r in m["results"]) else "numpy"
     names = [r["name"] for r in modes[0]["results"] if "error" not in r]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 0.3 * len(names) + 2.4),
-                                      gridspec_kw={"width_ratios": [3, 2]})
-    height = 0.8 / len(modes)
-    for i, mode in enumerate(modes):
-        ratios = [(_result(mode, n) or {}).get("ratio", {}).get(base) for n in names]
-        ys = [k + (i - (len(modes) - 1) / 2) * height for k in range(len(names))]
-        left.barh([y for y, r in zip(ys, ratios) if r], [r for r in ratios if r], height=height,
-                  label=MODE_TITLES[mode["threads"]])
-    left.axvline(1.0, color="black", linewidth=1)
-    left.set_xscale("log")
-    left.set_yticks(range(len(names)), [n.replace("_", " ") for n in names], fontsize=8)
-    left.invert_yaxis()
-    left.set_xlabel(f"tinytorch time ÷ {NAMES[base]} time (log scale; below 1: tinytorch is faster)")
-    left.legend(fontsize=8)
-    colors = {"tinytorch": "tab:red", "torch": "tab:blue", "numpy": "tab:green"}
-    for mode, style in zip(modes, ("-", "--")):
-        matmuls = [r for r in mode["results"] if r["name"].startswith("matmul_") and "error" not in r]
-        sizes = [int(r["label"].split("×")[0]) for r in matmuls]
-        for impl, color in colors.items():
-            values = [r["impls"].get(impl, {}).get("gflops") for r in matmuls]
-            if sizes and all(values):
-                right.plot(sizes, values, style, color=color, marker="o", markersize=4,
-                           label=f"{NAMES[impl]}, {MODE_TITLES[mode['threads']]}")
-        right.axhline(mode["peak"]["gflops"], linestyle=style, color="grey", linewidth=0.8)
-    right.set_xscale("log", base=2)
-    right.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
-    right.set_xlabel("matmul n (n×n @ n×n, float32)")
-    right.set_ylabel("GFLOP/s (grey lines: measured sgemm peak)")
-    right.set_ylim(bottom=0)
-    right.legend(fontsize=7, loc="lower right")
-    fig.suptitle(f"{results['machine']['cpu']}, {results['created']}", fontsize=9)
-    fig.tight_layout()
+    with plt.rc_context({"font.size": FONT_PT + 1, "axes.titlesize": FONT_PT + 1, "xtick.labelsize": FONT_PT,
+                         "ytick.labelsize": FONT_PT, "legend.fontsize": FONT_PT}):
+        fig, (left, right) = plt.subplots(2, 1, figsize=(FIGURE_WIDTH_IN, 0.28 * len(names) + 5.2),
+                                          gridspec_kw={"height_ratios": [0.28 * len(names) + 0.8, 3]},
+                                          layout="constrained")
+        height = 0.8 / len(modes)
+        for i, mode in enumerate(modes):
+            ratios = [(_result(mode, n) or {}).get("ratio", {}).get(base) for n in names]
+            ys = [k + (i - (len(modes) - 1) / 2) * height for k in range(len(names))]
+            left.barh([y for y, r in zip(ys, ratios) if r], [r for r in ratios if r], height=height,
+                      label=MODE_TITLES[mode["threads"]])
+        left.axvline(1.0, color="black", linewidth=1)
+        left.set_xscale("log")
+        left.set_yticks(range(len(names)), [n.replace("_", " ") for n in names])
+        left.invert_yaxis()
+        left.set_xlabel(f"tinytorch time ÷ {NAMES[base]} time (log; below 1: tinytorch is faster)")
+        left.legend()
+        colors = {"tinytorch": "tab:red", "torch": "tab:blue", "numpy": "tab:green"}
+        for mode, style in zip(modes, ("-", "--")):
+            matmuls = [r for r in mode["results"] if r["name"].startswith("matmul_") and "error" not in r]
+            sizes = [int(r["label"].split("×")[0]) for r in matmuls]
+            for impl, color in colors.items():
+                values = [r["impls"].get(impl, {}).get("gflops") for r in matmuls]
+                if sizes and all(values):
+                    right.plot(sizes, values, style, color=color, marker="o", markersize=4,
+                               label=f"{NAMES[impl]}, {MODE_TITLES[mode['threads']]}")
+            right.axhline(mode["peak"]["gflops"], linestyle=style, color="grey", linewidth=0.8)
+        right.set_xscale("log", base=2)
+        right.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+        right.set_xlabel("matmul n (n×n @ n×n, float32)")
+        right.set_ylabel("GFLOP/s (grey: sgemm peak)")
+        right.set_ylim(bottom=0)
+        right.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
+        fig.suptitle(f"{results['machine']['cpu']}, {results['created']}")
+    return fig
+
+
+def plot(results, path):
+    """The figure as a reproducible SVG (no date, fixed ids) that names the run in its metadata."""
+    import matplotlib.pyplot as plt
+    fig = figure(results)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, format="svg", metadata={"Date": None, "Identifier": results["created"]})

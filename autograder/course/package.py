@@ -1,10 +1,12 @@
-"""The tinytorch package a graded notebook may import (the batch grader's and the grading wheel's).
+"""The tinytorch packages built from the masters: the one a graded notebook may import (the batch
+grader's and the grading wheel's) and the one the course site serves.
 
-It holds the repository's hand-written files, the exports of the masters of EARLIER modules
-(reference code), and, for the module being graded and every later one, only their skeletons:
-the names exist (so `import tinytorch` works and a master may import its own package file, as
-03_layers does), but every solution is removed and a function whose body was a solution raises
-NotImplementedError saying so.
+The grading package holds the repository's hand-written files, the exports of the masters of
+EARLIER modules (reference code), and, for the module being graded and every later one, only
+their skeletons: the names exist (so `import tinytorch` works and a master may import its own
+package file, as 03_layers does), but every solution is removed and a function whose body was a
+solution raises NotImplementedError saying so. The site package is the same with the released
+modules as reference code. In both, an accel kernel that restates withheld code is withheld too.
 """
 import ast
 import shutil
@@ -46,7 +48,7 @@ def render_skeleton(nb, source_name, message):
             text = ast.unparse(_RaiseInEmptyFunctions(message).visit(ast.parse(text))) + "\n"
         except SyntaxError:
             pass
-        files[target.replace(".", "/") + ".py"] = (f"# Skeleton of {source_name} (solutions removed) for grading.\n"
+        files[target.replace(".", "/") + ".py"] = (f"# Skeleton of {source_name} (solutions removed).\n"
                                                    + text)
     return files
 
@@ -60,22 +62,44 @@ def write_grading_package(package, master_path, module_id=None):
     """Write the tinytorch package for grading the master at `master_path` into the folder `package`.
 
     Returns the dotted module names of the graded module's files."""
-    master_path, package = Path(master_path), Path(package)
+    master_path = Path(master_path)
     module_id = module_id or master_path.stem
     number = master.module_number(module_id)
     graded = master.read(master_path)
     sources = [(m.number, m.id, master.read(m.master), f"notebooks/masters/{m.id}.ipynb")
                for m in registry.modules() if m.exists and m.master.resolve() != master_path.resolve()]
     sources.append((number, module_id, graded, master_path.name))
-    files, own = {}, []
-    for n, mid, nb, name in sorted(sources, key=lambda s: (s[0], s[0] == number)):
-        targets = sorted("tinytorch." + t for t in collect_exports(nb))
-        if n < number:
+    sources.sort(key=lambda s: (s[0], s[0] == number))
+    _write(package, sources, lambda n, mid: n < number, lambda targets: _unavailable(targets, module_id))
+    return sorted("tinytorch." + t for t in collect_exports(graded))
+
+
+def write_site_package(package, released):
+    """Write the tinytorch package the course site serves (JupyterLite) into the folder `package`:
+    the reference code of the modules whose ids are in `released`, skeletons of the others."""
+    sources = [(m.number, m.id, master.read(m.master), f"notebooks/masters/{m.id}.ipynb")
+               for m in registry.modules() if m.exists]
+    _write(package, sources, lambda n, mid: mid in released,
+           lambda targets: f"the reference code of {targets} is not released on this course site yet")
+
+
+def _write(package, sources, reference, message):
+    """Write the package: `sources` ((number, id, master, name), in order) exported as reference
+    code where reference(number, id) holds, as skeletons raising message(targets) elsewhere, plus
+    the repository's hand-written files."""
+    package = Path(package)
+    files, withheld = {}, set()
+    for n, mid, nb, name in sources:
+        if reference(n, mid):
             files.update(render(nb, name))
         else:
-            files.update(render_skeleton(nb, name, _unavailable(", ".join(targets), module_id)))
-        if nb is graded:
-            own = targets
+            targets = sorted("tinytorch." + t for t in collect_exports(nb))
+            files.update(render_skeleton(nb, name, message(", ".join(targets))))
+            withheld.update(targets)
+    for path in sorted((registry.ROOT / "tinytorch" / "accel").glob("*.py")):
+        if path.name != "__init__.py" and _imports(path) & withheld:  # a kernel restates the code it replaces
+            files[f"accel/{path.name}"] = (f'"""Kernels that replace code of {", ".join(sorted(_imports(path) & withheld))}: '
+                                           'withheld with it (none registered)."""\n')
     generated = set(files)
     src = registry.ROOT / "tinytorch"
     for path in sorted(src.rglob("*")):
@@ -87,4 +111,10 @@ def write_grading_package(package, master_path, module_id=None):
     for rel, text in files.items():
         (package / rel).parent.mkdir(parents=True, exist_ok=True)
         (package / rel).write_text(text, encoding="utf-8")
-    return own
+
+
+def _imports(path):
+    """The tinytorch modules a file imports from (dotted names)."""
+    tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    return ({n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+            | {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names})

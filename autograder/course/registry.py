@@ -11,14 +11,30 @@ MILESTONES = NOTEBOOKS / "milestones"
 BOOK = ROOT / "book"
 
 
+class _Page:
+    """A module's or milestone's page in the book: its hand-written chapter (book/<chapters>/<id>.md:
+    objectives, how to work on it; or the history) and the page generated from it and the notebook."""
+    chapters = ""
+
+    @property
+    def chapter(self):
+        return BOOK / self.chapters / f"{self.id}.md"
+
+    @property
+    def reader(self):
+        return BOOK / "notebooks" / f"{self.id}.ipynb"
+
+
 @dataclass(frozen=True)
-class Module:
+class Module(_Page):
     id: str          # "01_tensor"
     number: int      # 1
     title: str       # "Tensor"
     tier: str        # "Foundation"
     requires: tuple  # ("01_tensor", ...)
     package: str     # "core.tensor": the master's `#| default_exp`, tinytorch/core/tensor.py
+    hours: float = 0  # the time a learner plans for it (0: not estimated yet)
+    chapters = "modules"
 
     @property
     def master(self):
@@ -29,23 +45,16 @@ class Module:
         return NOTEBOOKS / f"{self.id}.ipynb"
 
     @property
-    def reader(self):
-        return BOOK / "notebooks" / f"{self.id}.ipynb"
-
-    @property
-    def chapter(self):
-        return BOOK / "modules" / f"{self.id}.md"
-
-    @property
     def exists(self):
         return self.master.exists()
 
 
 @dataclass(frozen=True)
-class Milestone:
+class Milestone(_Page):
     id: str      # "1958_perceptron"
     title: str
     after: str   # module id
+    chapters = "milestones"
 
     @property
     def notebook(self):
@@ -66,9 +75,19 @@ def modules():
     tier_of = {m: t["name"] for t in reg["tier"] for m in t["modules"]}
     out = []
     for mid, info in reg["modules"].items():
+        hours = info.get("hours", 0)
+        if not isinstance(hours, (int, float)) or isinstance(hours, bool) or hours < 0:
+            raise ValueError(f"notebooks/modules.toml: module {mid}'s hours must be a number of hours "
+                             f"(0 or more), got {hours!r}")
         out.append(Module(mid, int(mid.split("_", 1)[0]), info["title"], tier_of[mid],
-                          tuple(info["requires"]), info["package"]))
+                          tuple(info["requires"]), info["package"], hours))
     return out
+
+
+def tiers():
+    """[(tier name, [Module, ...])] in course order."""
+    mods = {m.id: m for m in modules()}
+    return [(t["name"], [mods[mid] for mid in t["modules"]]) for t in _load()["tier"]]
 
 
 def milestones():

@@ -2,9 +2,12 @@
 
 - ``{course-map}``: a mermaid diagram of tiers, modules, prerequisites and milestones, generated
   from notebooks/modules.toml, so the map never drifts from the course.
-- Launch buttons at the top of every module chapter (book/modules/NN_name.md): JupyterLite (in
-  the browser), Binder and Colab, all opening the module's student notebook notebooks/NN_name.ipynb.
-- JupyterLite wiring for jupyterlite-sphinx: the student notebooks as contents, a ``tinytorch``
+- ``{course-map} Tier``: the same for one tier (a tier page), and ``{tier-modules} Tier``: its modules
+  with time estimates and status, and the milestones it unlocks.
+- Launch buttons at the top of every module and milestone page (book/notebooks/<id>.ipynb):
+  JupyterLite (in the browser), Binder and Colab, all opening the module's student notebook
+  notebooks/NN_name.ipynb (or the milestone notebook), and a link to download that notebook.
+- JupyterLite wiring for jupyterlite-sphinx: the student and milestone notebooks as contents, a ``tinytorch``
   wheel built from this repository in the site's own piplite index, and the Pyodide URL.
 
 Settings (``sphinx: config:`` in _config.yml):
@@ -18,13 +21,17 @@ Jupyter Book loads it as ``autograder.course.site`` (``sphinx: local_extensions:
 which also puts the repository root on Sphinx's path).
 """
 import json
+import os
 from pathlib import Path
 from urllib.parse import quote
 
 from docutils import nodes
+from docutils.statemachine import StringList
 from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
 from sphinxcontrib.mermaid import Mermaid
 
+from . import lite
 from . import registry as course
 from .wheel import build_wheel
 
@@ -38,60 +45,127 @@ LITE_DIR = "lite"  # jupyterlite-sphinx's output folder inside the HTML output
 
 # ----------------------------------------------------------------------------- course map
 
-def course_map_code(docname):
+def page_url(item):
+    """A module's or milestone's book page, relative to the site root."""
+    return f"book/notebooks/{item.id}.html"
+
+
+def course_map_code(docname, only=None):
     """Mermaid flowchart: one box per tier, top to bottom, prerequisite arrows, each milestone after its module.
 
     Arrows inside a tier are the registry's prerequisites; a tier as a whole builds on the tiers
     before it (drawn as one arrow between tiers, which keeps the map readable). Published modules
-    (those with a master notebook) link to their chapter; the others are drawn as planned.
+    (those with a master notebook) and milestones link to their pages; the others are drawn as
+    planned. `only`: one tier's name, to draw just its modules and milestones (a tier page), the
+    planned ones marked "coming".
     """
     up = "../" * docname.count("/")
-    mods = course.modules()
+    mods = [m for m in course.modules() if only in (None, m.tier)]
+    if not mods:
+        raise ValueError(f"no tier named {only!r}; the tiers are: {', '.join(t for t, _ in course.tiers())}")
     node = {m.id: f"m{m.number:02d}" for m in mods}
     tier_of = {m.id: m.tier for m in mods}
     tiers = list(dict.fromkeys(m.tier for m in mods))
+    stones = [ms for ms in course.milestones() if ms.after in tier_of]
     lines = ["flowchart TB"]
     for tier in tiers:
         lines += [f'  subgraph {tier.lower()}["{tier}"]', "    direction TB"]
         for m in mods:
             if m.tier == tier:
-                lines.append(f'    {node[m.id]}["{m.number:02d} {m.title}"]')
+                coming = " (coming)" if only and not m.exists else ""
+                lines.append(f'    {node[m.id]}["{m.number:02d} {m.title}{coming}"]')
         for m in mods:
             if m.tier == tier:
-                lines += [f"    {node[r]} --> {node[m.id]}" for r in m.requires if tier_of[r] == tier]
-        for ms in course.milestones():
+                lines += [f"    {node[r]} --> {node[m.id]}" for r in m.requires if tier_of.get(r) == tier]
+        for ms in stones:
             if tier_of[ms.after] == tier:
                 lines += [f'    ms_{ms.id}{{{{"{ms.title}"}}}}', f"    {node[ms.after]} -.-> ms_{ms.id}"]
         lines.append("  end")
     lines += [f"  {a.lower()} --> {b.lower()}" for a, b in zip(tiers, tiers[1:])]
     published = [m for m in mods if m.exists]
-    lines += [f'  click {node[m.id]} href "{up}book/modules/{m.id}.html" "{m.title}"' for m in published]
+    lines += [f'  click {node[m.id]} href "{up}{page_url(m)}" "{m.title}"' for m in published]
+    lines += [f'  click ms_{ms.id} href "{up}{page_url(ms)}" "{ms.title}"' for ms in stones if ms.exists]
     lines += ["  classDef published stroke-width:3px", "  classDef planned stroke-dasharray:4 3",
               "  classDef milestone font-style:italic"]
     for cls, ids in [("published", [node[m.id] for m in published]),
                      ("planned", [node[m.id] for m in mods if not m.exists]),
-                     ("milestone", [f"ms_{ms.id}" for ms in course.milestones()])]:
+                     ("milestone", [f"ms_{ms.id}" for ms in stones])]:
         if ids:
             lines.append(f"  class {','.join(ids)} {cls}")
     return "\n".join(lines)
 
 
 class CourseMap(Mermaid):
-    """``{course-map}``: the course registry as a mermaid diagram."""
+    """``{course-map}``: the course registry as a mermaid diagram; ``{course-map} Foundation``: one tier's."""
 
     has_content = False
-    optional_arguments = 0
+    required_arguments = 0
+    optional_arguments = 1
+    final_argument_whitespace = True
 
     def get_mm_code(self):
         env = self.state.document.settings.env
         env.note_dependency(str(course.NOTEBOOKS / "modules.toml"))
         for m in course.modules():  # a master that appears (or goes) changes the map
             env.note_dependency(str(m.master))
-        return course_map_code(env.docname)
+        tier = self.arguments[0].strip() if self.arguments else None
+        try:
+            return course_map_code(env.docname, tier)
+        except ValueError as e:
+            raise self.error(f"course-map: {e}") from None
 
     def run(self):
-        self.options.setdefault("alt", "Course map: the modules of each tier, their prerequisites and milestones")
-        return super().run()
+        what = f"the {self.arguments[0]} tier" if self.arguments else "the modules of each tier"
+        self.options.setdefault("alt", f"Course map: {what}, their prerequisites and milestones")
+        classes = ["tt-course-map"] + ([] if self.arguments else ["tt-course-map-full"])  # see tinytorch.css
+        return [nodes.container("", *super().run(), classes=classes)]
+
+
+def tier_table_md(tier):
+    """MyST markdown lines for a tier page: its modules (hours, prerequisites, status), the total
+    time and the milestones it unlocks, from the registry."""
+    tiers = dict(course.tiers())
+    if tier not in tiers:
+        raise ValueError(f"no tier named {tier!r}; the tiers are: {', '.join(tiers)}")
+    every = {m.id: m for m in course.modules()}
+
+    def name(m):
+        label = f"{m.number:02d} · {m.title}"
+        return f"{{doc}}`{label} </{page_url(m)[:-5]}>`" if m.exists else label
+
+    lines = ["| Module | Hours | Builds on | Status |", "|---|---|---|---|"]
+    for m in tiers[tier]:
+        needs = ", ".join(f"{every[r].number:02d} {every[r].title}" for r in m.requires) or "nothing: start here"
+        lines.append(f"| {name(m)} | {f'{m.hours:g}' if m.hours else '?'} | {needs} | "
+                     f"{'ready' if m.exists else 'coming'} |")
+    total = sum(m.hours for m in tiers[tier])
+    lines += ["", f"About **{total:g} hours** in all, over {len(tiers[tier])} modules.", ""]
+    stones = [ms for ms in course.milestones() if every[ms.after].tier == tier]
+    if stones:
+        lines += ["Milestones this tier unlocks:", ""]
+        for ms in stones:
+            link = f"{{doc}}`{ms.title} </{page_url(ms)[:-5]}>`" if ms.exists else f"{ms.title} (coming)"
+            lines.append(f"- {link}, after {every[ms.after].number:02d} {every[ms.after].title}")
+    return lines
+
+
+class TierTable(SphinxDirective):
+    """``{tier-modules} Foundation``: the tier's modules, time estimates and milestones (from the registry)."""
+
+    required_arguments = 1
+    final_argument_whitespace = True
+
+    def run(self):
+        self.env.note_dependency(str(course.NOTEBOOKS / "modules.toml"))
+        for m in course.modules():
+            self.env.note_dependency(str(m.master))
+        try:
+            lines = tier_table_md(self.arguments[0].strip())
+        except ValueError as e:
+            raise self.error(f"tier-modules: {e}") from None
+        box = nodes.container(classes=["tt-tier"])
+        self.state.nested_parse(StringList(lines, source=self.env.docname), self.content_offset, box)
+        return [box]
 
 
 # ----------------------------------------------------------------------------- launch buttons
@@ -104,16 +178,21 @@ def _repository(config):
     return url, (theme.get("repository_branch") or "main").strip()
 
 
-def launch_links(config, module, docname):
-    """[(label, url, css class)] for one module chapter: JupyterLite, then Binder and Colab."""
+def notebook_of(item):
+    """The notebook a module's or milestone's page launches: the student notebook, or the milestone's."""
+    return item.student if isinstance(item, course.Module) else item.notebook
+
+
+def launch_links(config, item, docname):
+    """[(label, url, css class)] for one module or milestone page: JupyterLite, then Binder and Colab."""
     up = "../" * docname.count("/")
-    notebook = f"{module.id}.ipynb"
+    notebook = notebook_of(item).name
     links = [("Open in the browser (JupyterLite)", f"{up}{LITE_DIR}/notebooks/index.html?path={quote(notebook)}",
               "tt-launch-lite")]
     repo, branch = _repository(config)
     if not repo:
         return links
-    path = f"notebooks/{notebook}"
+    path = notebook_of(item).relative_to(course.ROOT).as_posix()
     binder = config.tinytorch_binderhub_url.rstrip("/")
     if repo.startswith("https://github.com/"):
         slug = repo[len("https://github.com/"):]
@@ -127,29 +206,41 @@ def launch_links(config, module, docname):
     return links
 
 
-def _module_of(docname):
-    if not docname.startswith("book/modules/"):
+def _item_of(docname):
+    """The published module or milestone whose book page `docname` is, or None."""
+    if not docname.startswith("book/notebooks/"):
         return None
-    mid = docname.rsplit("/", 1)[1]
-    return next((m for m in course.modules() if m.id == mid and m.exists), None)
+    name = docname.rsplit("/", 1)[1]
+    return next((x for x in [*course.modules(), *course.milestones()] if x.id == name and x.exists), None)
+
+
+def download_link(item, docname):
+    """(label, url) of the notebook's copy in the site's JupyterLite files, to save and open anywhere."""
+    name = notebook_of(item).name
+    return f"Download {name}", f"{'../' * docname.count('/')}{LITE_DIR}/files/{quote(name)}"
 
 
 def add_launch_buttons(app, doctree, docname):
-    """Insert the launch buttons right under the title of each module chapter."""
-    module = _module_of(docname)
-    if module is None:
+    """Insert the launch buttons and the download link right under the title of each module and milestone page."""
+    item = _item_of(docname)
+    if item is None:
         return
     section = doctree.next_node(nodes.section)
     if section is None:
-        logger.warning(f"{docname}: a module chapter needs a title; no launch buttons added", location=docname)
+        logger.warning(f"{docname}: a module or milestone page needs a title; no launch buttons added",
+                       location=docname)
         return
-    links = launch_links(app.config, module, docname)
+    links = launch_links(app.config, item, docname)
     para = nodes.paragraph(classes=["tt-launch"])
     for label, url, cls in links:
         para += nodes.reference("", label, refuri=url, classes=["sd-btn", "sd-btn-primary", cls])
+    label, url = download_link(item, docname)
+    para += nodes.raw("", f'<a class="sd-btn sd-btn-outline-primary tt-download" href="{url}" '
+                          f'download>{label}</a>', format="html")
+    which = "the student notebook" if isinstance(item, course.Module) else "the milestone notebook"
     note = nodes.paragraph(classes=["tt-launch-note"])
-    note += nodes.Text(f"{'Each button opens' if len(links) > 1 else 'This opens'} the student notebook "
-                       f"{module.id}.ipynb; run its first cell, which installs what it needs. See ")
+    note += nodes.Text(f"{'Each button opens' if len(links) > 1 else 'The first button opens'} {which} "
+                       f"{notebook_of(item).name}; run its first cell, which installs what it needs. See ")
     howto = "../" * docname.count("/") + "book/howto.html"
     note += nodes.reference("", "How to take this course", refuri=howto)
     note += nodes.Text(".")
@@ -165,7 +256,9 @@ def configure_jupyterlite(app, config):
     """
     work = Path(app.outdir).parent / "jupyterlite"
     wheel = build_wheel(course.ROOT / "tinytorch", work / "wheels")
-    lite_config = {"PipliteAddon": {"piplite_urls": [str(wheel)]}}
+    # otter-grader and the pure-Python packages it needs that Pyodide lacks (lite.py): downloaded
+    # once into _build/piplite-wheels, so students' Setup needs only the site and Pyodide's URL.
+    lite_config = {"PipliteAddon": {"piplite_urls": [str(wheel), *map(str, lite.fetch_wheels())]}}
     lite_settings = {"jupyter-lite-schema-version": 0,
                      "jupyter-config-data": {"litePluginSettings": {
                          PYODIDE_KERNEL_PLUGIN: {"pyodideUrl": config.tinytorch_pyodide_url}}}}
@@ -174,13 +267,20 @@ def configure_jupyterlite(app, config):
     config.jupyterlite_dir = str(work)
     config.jupyterlite_config = str(work / "jupyter_lite_config.json")
     config.jupyterlite_content_dir = str(work / "contents")
-    config.jupyterlite_contents = [str(m.student) for m in course.modules() if m.exists and m.student.exists()]
+    config.jupyterlite_contents = [str(m.student) for m in course.modules() if m.exists and m.student.exists()] + [
+        str(ms.notebook) for ms in course.milestones() if ms.exists]
     config.jupyterlite_bind_ipynb_suffix = False
 
 
 # ----------------------------------------------------------------------------- page assets
 
 WIDGETS_JS = "vendor/html-manager/embed-amd.js"  # as in nb_ipywidgets_js (_config.yml)
+# MathJax 2's Hub.Queue(["Typeset", Hub, element]), which the widgets call, on top of MathJax 3
+# (set once MathJax 3 has replaced its configuration object, before the widgets render).
+MATHJAX2_QUEUE = ("\ndocument.addEventListener('DOMContentLoaded', function () {"
+                  " var M = window.MathJax; if (!M || M.Hub) return;"
+                  " M.Hub = {Queue: function (job) { if (M.typesetPromise) M.typesetPromise(job && job[2] ? [job[2]] : undefined)"
+                  ".catch(function (e) { console.warn('MathJax:', e); }); }}; });")
 
 
 def page_assets(app, pagename, templatename, context, doctree):
@@ -191,6 +291,8 @@ def page_assets(app, pagename, templatename, context, doctree):
       Keep one copy of each inline script.
     - The vendored ipywidgets HTML manager finds its fonts next to its AMD modules, which
       RequireJS would look for beside the page: point those module paths at the vendored copy.
+    - The manager typesets a widget's text with MathJax 2's `MathJax.Hub.Queue`; the site loads
+      MathJax 3, so on a page with math every widget was a page error. Give it that one call.
     """
     scripts = context.get("script_files", [])
     seen, kept = set(), []
@@ -205,9 +307,21 @@ def page_assets(app, pagename, templatename, context, doctree):
     if widgets:
         vendor = context["pathto"]("_static/" + WIDGETS_JS.rsplit("/", 1)[0], resource=True)
         paths = {"@jupyter-widgets/html-manager/dist": vendor, "@jupyter-widgets": vendor}
-        app.add_js_file(None, body=f"require.config({{paths: {json.dumps(paths)}}});",
+        app.add_js_file(None, body=f"require.config({{paths: {json.dumps(paths)}}});" + MATHJAX2_QUEUE,
                         priority=scripts[widgets[0]].priority)
         scripts.insert(widgets[0], scripts.pop())  # right before the manager (a stable sort keeps it there)
+
+
+# One BLAS/OpenMP thread for the notebooks the book build executes: the kernels myst-nb starts
+# inherit this process's environment. On a small machine, NumPy's default of a thread per core
+# made the 1986 milestone 18x slower (48 s against 2.6 s), and builds share their machine.
+BUILD_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",
+                     "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+def one_blas_thread(app=None, config=None):
+    """Make the notebooks executed by this build use one BLAS thread (config-inited hook)."""
+    os.environ.update(dict.fromkeys(BUILD_THREAD_VARS, "1"))
 
 
 def setup(app):
@@ -220,7 +334,12 @@ def setup(app):
     app.add_config_value("tinytorch_binderhub_url", "https://mybinder.org", "env")
     app.add_config_value("tinytorch_colab_url", "https://colab.research.google.com", "env")
     app.add_directive("course-map", CourseMap)
+    app.add_directive("tier-modules", TierTable)
+    app.connect("config-inited", one_blas_thread)
     app.connect("config-inited", configure_jupyterlite, priority=400)  # before jupyterlite-sphinx's
     app.connect("doctree-resolved", add_launch_buttons)  # at write time: follows repository.url
     app.add_css_file("tinytorch.css")
+    app.add_css_file("tinytorch-code.css")  # 88-column code blocks fit at 1280 px
+    app.add_js_file("tinytorch-toggles.js", loading_method="defer")  # sidebar toggles on small screens
+    app.add_js_file("tinytorch-lite-check.js", loading_method="defer")  # warn when Pyodide is unreachable
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,13 +1,17 @@
 """The student notebook notebooks/NN_name.ipynb (otter assign: solutions and hidden tests removed)
 and the Otter autograder zip notebooks/NN_name-autograder.zip, which carries a grading tinytorch
 wheel and pinned requirements so that Gradescope's environment can import tinytorch."""
+import pprint
 import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 import yaml
+
+from tinytorch import checks
 
 from . import master, package, registry, wheel
 
@@ -26,8 +30,9 @@ def pins(names):
 def setup_cell(notebook_name):
     """First cell of a student notebook: installs what it needs in JupyterLite or on Colab, else a no-op.
 
-    JupyterLite (Pyodide, sys.platform "emscripten") installs tinytorch from the course site's piplite
-    index and otter-grader from PyPI. Colab clones the course repository (repository.url in
+    JupyterLite (Pyodide, sys.platform "emscripten") installs tinytorch, otter-grader and its pure-Python
+    dependencies from the course site's piplite index (lite.py), NumPy & co. from Pyodide; if that
+    fails (offline, a blocked network) it says so in plain words and what to do instead. Colab clones the course repository (repository.url in
     _config.yml), installs it with otter-grader, and puts this notebook's file beside it so that
     otter can read the tests stored in its metadata. Locally, on Binder and when grading, nothing runs.
     """
@@ -36,9 +41,20 @@ def setup_cell(notebook_name):
     lines = ["# Setup. In JupyterLite (in your browser) and on Colab this cell installs tinytorch and",
              "# otter-grader; anywhere else (your own machine, Binder, grading) it does nothing.",
              "import sys",
-             'if sys.platform == "emscripten":  # JupyterLite: tinytorch from the course site, otter from PyPI',
-             "    import piplite",
-             f'    await piplite.install(["tinytorch", "{otter}"])',
+             'if sys.platform == "emscripten":  # JupyterLite: packages from the course site and Pyodide',
+             "    try:",
+             "        import piplite",
+             f'        await piplite.install(["tinytorch", "{otter}"])',
+             "    except Exception as error:  # offline, a blocked network, a missing package",
+             '        reason = (str(error).strip().splitlines() or [""])[0]',
+             '        print(f"Setup could not install tinytorch and otter-grader in your browser "',
+             '              f"({type(error).__name__}: {reason}).\\n"',
+             '              "Your network probably blocks Pyodide (the Python this page downloads)\\n"',
+             '              "or the course site. What to do: open this notebook on Binder or in Colab\\n"',
+             '              "(buttons on the module\'s page), or install the course on your computer\\n"',
+             '              "(How to take this course); or ask your instructor to self-host Pyodide.",',
+             "              file=sys.stderr)",
+             '        raise RuntimeError("Setup failed: see the message above.") from None',
              'elif "google.colab" in sys.modules:  # Colab: tinytorch from the course repository']
     if url:
         checkout = "/content/tinytorch-course"
@@ -75,6 +91,56 @@ def announce_hidden_tests(student_nb, autograder_nb):
             message = (f"{hidden} hidden test{'s' if hidden > 1 else ''} {'were' if hidden > 1 else 'was'} not run "
                        f"here; {'they run' if hidden > 1 else 'it runs'} when your notebook is graded.")
             public[-1]["success_message"] = public[-1]["failure_message"] = message
+
+
+def isolate_cases(student_nb):
+    """Make each public test case of the student notebook run alone (tinytorch.checks.isolate).
+
+    A case becomes one doctest line that runs its code in a copy of the notebook's globals: it stops
+    at its first failing line (no NameError from the lines after it) and leaks no variable into the
+    notebook or into the next case. Its label, e.g. "q3, case 2 of 4", names it in tracebacks."""
+    for test in student_nb["metadata"]["otter"]["tests"].values():
+        _isolate_test(test)
+
+
+def _isolate_test(test):
+    """Each case of one OK-format test (a question), labelled "qN, case i of n", run alone."""
+    cases = [case for suite in test["suites"] for case in suite["cases"]]
+    for i, case in enumerate(cases, 1):
+        case["code"] = checks.isolate(case["code"], f"{test['name']}, case {i} of {len(cases)}")
+
+
+def isolate_zip_tests(zip_path):
+    """Make the test cases in otter's autograder zip (tests/qN.py) run alone, as in the student
+    notebook (isolate_cases), so that a case is graded on Gradescope as `grader.check` ran it."""
+    with zipfile.ZipFile(zip_path) as z:
+        entries = [(info, z.read(info)) for info in z.infolist()]
+    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in entries:
+            if info.filename.startswith("tests/") and info.filename.endswith(".py"):
+                spec = {}
+                exec(data.decode("utf-8"), spec)  # otter's OK-format file: OK_FORMAT and a `test` dict
+                _isolate_test(spec["test"])
+                data = f"OK_FORMAT = True\n\ntest = {pprint.pformat(spec['test'], width=110, sort_dicts=False)}\n".encode()
+            z.writestr(info, data)
+
+
+INIT_CELL = """# Initialize Otter (tinytorch.checks: a failing check shows the test's message first)
+try:
+    from tinytorch.checks import Notebook
+except ImportError:  # a tinytorch without it: otter's own output
+    from otter import Notebook
+grader = Notebook("{name}")"""
+
+
+def use_course_checks(student_nb, notebook_name):
+    """Replace otter's init cell (`grader = otter.Notebook(...)`) by one that makes the checks
+    show the failing message first (tinytorch.checks.Notebook); the cell keeps its metadata."""
+    found = [c for c in student_nb["cells"] if c["cell_type"] == "code"
+             and master.source(c).startswith("# Initialize Otter")]
+    if len(found) != 1:
+        raise ValueError(f"{notebook_name}: expected one otter init cell ('# Initialize Otter'), found {len(found)}")
+    found[0]["source"] = INIT_CELL.format(name=notebook_name).splitlines(keepends=True)
 
 
 def grading_wheel(master_path, dest):
@@ -120,10 +186,13 @@ def student_notebook(master_path, zip_dir=None):
             raise RuntimeError(f"otter assign failed on {master_path.name}:\n{proc.stdout}\n{proc.stderr}")
         nb = master.read(tmp / "dist" / "student" / master_path.name)
         announce_hidden_tests(nb, master.read(tmp / "dist" / "autograder" / master_path.name))
+        isolate_cases(nb)
+        use_course_checks(nb, master_path.name)
         if zip_dir is not None:
             zips = list((tmp / "dist" / "autograder").glob("*.zip"))
             Path(zip_dir).mkdir(parents=True, exist_ok=True)
             for z in zips:
+                isolate_zip_tests(z)
                 shutil.copy(z, Path(zip_dir) / f"{master_path.stem}-autograder.zip")
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":

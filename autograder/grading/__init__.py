@@ -5,7 +5,7 @@
     submissions.py  files read into the code cells to run (.ipynb, Otter .zip), student ids
     reference.py    the master's autograded cases, the support folder, the reference probes (cached)
     sandbox.py      a run in an isolated child: limits, wall clock, output caps (parent side)
-    host.py         what this machine can enforce (user namespaces, a pids cgroup)
+    host.py         what this machine can enforce (user namespaces, pids and memory cgroups)
     lockdown.py     the sandbox's inside: hidden paths, read-only mounts, rlimits (run by the child)
     runner.py       the child: the notebook's cells, then the test cases, reported as events
     probe.py        test cases rewritten to report what their asserts read; probes compared

@@ -80,7 +80,7 @@ class Grader:
             if weak:
                 self._say(f"  note: {len(weak)} test case(s) check only true/false facts, which a submission that "
                           f"tampers with the grader inside its own process could fake: {', '.join(weak[:8])}"
-                          f"{' …' if len(weak) > 8 else ''} (assert a value, e.g. `x == expected`, to anchor them)")
+                          f"{' …' if len(weak) > 8 else ''} (compare with a written-out value, e.g. `x.shape == (2, 3)`, to anchor them)")
             self.tests = reference.tests_message(assignment)
             return self._batch()
 

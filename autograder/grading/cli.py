@@ -7,20 +7,23 @@ the module's master notebook, hidden tests included, and writes
   GRADES.csv                one row per submission: id, points per question, total, percent,
                             status, sha256 of the file, reference (hash of what it was graded against)
   GRADES-feedback/ID.md     per question, which tests passed; public failures with their message,
-                            hidden ones only as "hidden test N failed"
+                            hidden ones as "hidden test N failed — REASON" (a reason that names
+                            no input, value or message of the test)
 
 How a verdict is reached (nothing a submission does in its own process can forge it):
-  1. The master runs in the sandbox (twice, to find values that are not reproducible); every test
-     case, rewritten by autograder/grading/probe.py, reports the values its asserts read
-     ("probes"). These reference probes are cached per module (~/.cache/tinytorch-grader).
+  1. The master runs in the sandbox; every test case, rewritten by autograder/grading/probe.py,
+     reports the values its asserts read ("probes"). These reference probes are cached per module
+     (~/.cache/tinytorch-grader); the grader reads the test's literals in them.
   2. Each submission runs in its own sandbox (autograder/grading/sandbox.py): its code cells in
      order (a cell that fails is recorded and the rest still run; cells after the last
      `grader.check` are skipped unless --all-cells), then the same rewritten test cases, which
      are sent to it only now.
-  3. Here, in the grader: a case passes iff it ran without error AND every probe agrees with the
-     reference's (autograder/grading/probe.py: comparisons and np.allclose-like checks are
-     recomputed here on the student's values and must be anchored by a value equal to the
-     reference's; other values must equal the reference's, numbers within rtol 1e-5 / atol 1e-6).
+  3. Here, in the grader: a case passes iff it ran without error AND its probes hold together
+     (autograder/grading/probe.py): exactly as strict as the asserts (any submission that
+     satisfies every assert of a case passes it; error wording and values the asserts do not test
+     never count), while a recording faked inside the submission's process fails: comparisons and
+     np.allclose-like checks are recomputed here on the recorded values, and the test's literals
+     (`6`, `(2, 3)`, `"shape"`) must be the ones the reference recorded.
      Points per case are otter's: a question's points spread over its cases unless set per case.
 
 The submission sees a tinytorch package with the reference code of EARLIER modules only; the
@@ -46,6 +49,8 @@ def add_arguments(p):
     p.add_argument("--cell-timeout", type=float, default=Limits.cell_timeout, help="seconds per notebook cell")
     p.add_argument("--case-timeout", type=float, default=Limits.case_timeout, help="seconds per test case")
     p.add_argument("--memory", type=int, default=Limits.memory_mb, help="MB of address space per process")
+    p.add_argument("--total-memory", type=int, default=Limits.total_memory_mb,
+                   help="MB of memory for all of a submission's processes together (a memory cgroup)")
     p.add_argument("--procs", type=int, default=Limits.procs, help="processes + threads per submission")
     p.add_argument("--feedback", default=None, help="folder for the feedback files (default: next to the CSV)")
     p.add_argument("--regrade", action="store_true", help="grade every submission again, even unchanged ones")
@@ -61,7 +66,7 @@ def _interrupt(signum, frame):
 def main(args):
     signal.signal(signal.SIGTERM, _interrupt)
     limits = Limits(timeout=args.timeout, cell_timeout=args.cell_timeout, case_timeout=args.case_timeout,
-                    memory_mb=args.memory, procs=args.procs)
+                    memory_mb=args.memory, total_memory_mb=args.total_memory, procs=args.procs)
     try:
         Grader(args.module, args.submissions, args.out, workers=args.workers, limits=limits,
                feedback=args.feedback, regrade=args.regrade, all_cells=args.all_cells, seed=args.seed,

@@ -1,5 +1,6 @@
 """Feedback files (GRADES-feedback/ID.md): per question, which tests passed; public failures with
-their message, hidden ones only as "hidden test N failed"; then notes on the cells that raised."""
+their message, hidden ones as "hidden test N failed — REASON" with a reason that names no input, value
+or message of the test (judge.CaseResult.reason); then notes on the cells that raised."""
 from .gradebook import fmt
 
 
@@ -26,7 +27,7 @@ def feedback(assignment, sub, row, results, errors, reference_imports):
         for r in mine:
             if r.case.hidden:
                 hidden += 1
-                out.append(f"- hidden test {hidden} {'passed' if r.passed else 'failed'}\n")
+                out.append(f"- hidden test {hidden} {'passed' if r.passed else 'failed — ' + (r.reason or 'failed')}\n")
             else:
                 public += 1
                 line = "passed" if r.passed else "failed — " + r.message.replace("\n", " ")

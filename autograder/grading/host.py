@@ -1,5 +1,6 @@
 """What this machine can enforce for the sandbox: user namespaces (`unshare`), a pids cgroup when
-the grader runs as root, and how many tasks RLIMIT_NPROC already counts for this user."""
+the grader runs as root, a memory cgroup for a whole run, and how many tasks RLIMIT_NPROC already
+counts for this user."""
 import os
 import shutil
 import signal
@@ -29,22 +30,26 @@ def tasks_of(uid):
     return total
 
 
-class PidsCgroup:
-    """A pids cgroup per run, for when RLIMIT_NPROC cannot work (the grader runs as root)."""
+class Cgroup:
+    """Per-run cgroups of one controller ("pids" or "memory"), on cgroup v1 or v2: a limit for
+    all the processes of a run together, which rlimits (per process) cannot give."""
 
-    def __init__(self, base):
-        self.base = Path(base)
+    LIMIT = {"pids": ("pids.max",), "memory": ("memory.max", "memory.limit_in_bytes")}  # v2, v1
+
+    def __init__(self, base, controller):
+        self.base, self.controller = Path(base), controller
 
     @classmethod
-    def find(cls):
-        candidates = [Path("/sys/fs/cgroup/pids")]
+    def find(cls, controller):
+        """A writable place for `controller`'s cgroups (v1 hierarchy, or v2 below our own cgroup), or None."""
+        candidates = [Path("/sys/fs/cgroup") / controller]
         try:
             for line in Path("/proc/self/cgroup").read_text().splitlines():
                 if line.startswith("0::"):
                     for root in (Path("/sys/fs/cgroup"), Path("/sys/fs/cgroup/unified")):
                         here = root / line[3:].lstrip("/")
-                        if "pids" in (here / "cgroup.subtree_control").read_text().split() \
-                                if (here / "cgroup.subtree_control").exists() else False:
+                        control = here / "cgroup.subtree_control"
+                        if control.exists() and controller in control.read_text().split():
                             candidates.append(here)
         except OSError:
             pass
@@ -52,10 +57,10 @@ class PidsCgroup:
             probe = base / f"ttgrade-probe-{os.getpid()}"
             try:
                 probe.mkdir()
-                ok = (probe / "pids.max").exists() and (probe / "cgroup.procs").exists()
+                ok = any((probe / f).exists() for f in cls.LIMIT[controller]) and (probe / "cgroup.procs").exists()
                 probe.rmdir()
                 if ok:
-                    return cls(base)
+                    return cls(base, controller)
             except OSError:
                 continue
         return None
@@ -63,8 +68,26 @@ class PidsCgroup:
     def create(self, name, limit):
         path = self.base / f"ttgrade-{os.getpid()}-{name}"
         path.mkdir()
-        (path / "pids.max").write_text(str(limit))
+        limit_file = next(path / f for f in self.LIMIT[self.controller] if (path / f).exists())
+        limit_file.write_text(str(limit))
+        if self.controller == "memory":  # swap must not extend the limit
+            for swap, value in (("memory.swap.max", "0"), ("memory.memsw.limit_in_bytes", str(limit))):
+                try:
+                    (path / swap).write_text(value)
+                except OSError:
+                    pass
         return path
+
+    @staticmethod
+    def out_of_memory(path):
+        """Did the kernel kill a process of this memory cgroup for going over its limit?"""
+        for name in ("memory.events", "memory.oom_control"):
+            try:
+                fields = dict(line.split() for line in (path / name).read_text().splitlines() if line.strip())
+                return int(fields.get("oom_kill", 0)) > 0
+            except (OSError, ValueError):
+                continue
+        return False
 
     @staticmethod
     def add(path, pid):
@@ -112,3 +135,41 @@ def namespaces_work(python=sys.executable):
             except (OSError, subprocess.TimeoutExpired):
                 _PROBED[python] = False
     return _PROBED[python]
+
+
+def bwrap_args(read_only, workdir, work_size):
+    """Bubblewrap's arguments for an empty root holding only `read_only` (read-only), the shared
+    libraries, a few devices and a private size-limited tmpfs as `workdir`; no /proc, no /etc, no
+    network, new user, pid, IPC, UTS and cgroup namespaces, no capabilities."""
+    args = [BWRAP, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+            "--hostname", "grader", "--dev", "/dev"]
+    for top in ("/lib", "/lib64", "/lib32", "/usr/lib", "/usr/lib64", "/usr/lib32"):
+        if os.path.islink(top):
+            args += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            args += ["--ro-bind", top, top]
+    paths = sorted(set(read_only))
+    for path in paths:
+        if os.path.exists(path) and not any(path.startswith(p.rstrip("/") + "/") for p in paths):
+            args += ["--ro-bind", path, path]
+    return args + ["--size", str(work_size), "--tmpfs", str(workdir), "--chdir", str(workdir), "--"]
+
+
+BWRAP = shutil.which("bwrap")
+
+
+def bwrap_works(read_only, python=sys.executable):
+    """Does bubblewrap start Python with NumPy in such a root here (not in every container)? Cached."""
+    key = ("bwrap", python)
+    if key not in _PROBED:
+        ok = False
+        if BWRAP:
+            try:
+                proc = subprocess.run(bwrap_args(read_only, "/tmp/probe", 1 << 20)
+                                      + [python, "-s", "-c", "import numpy"], capture_output=True, timeout=60,
+                                      env={"PATH": "/usr/bin:/bin"})
+                ok = proc.returncode == 0
+            except (OSError, subprocess.TimeoutExpired):
+                ok = False
+        _PROBED[key] = ok
+    return _PROBED[key]

@@ -1,47 +1,76 @@
-"""Judging: a submission's run against the reference probes. A case passes iff it ran without
-error AND every probe agrees with the reference's (probe.py); points are otter's; a run's
-status says how it ended and what went wrong on the way."""
+"""Judging: a submission's run against its test cases. A case passes iff it ran without error
+AND its probe record holds together (probe.holds): exactly as strict as the case's asserts.
+Points are otter's; a run's status says how it ended and what went wrong on the way. Every
+failure has a `reason` a student may read for a hidden case too (it names no input, value or
+message of the test), and a `message` with the detail, shown only for public cases."""
+import builtins
+import re
 from dataclasses import dataclass
 
 from ..course.package import UNAVAILABLE
 from . import probe
 from .reference import cases_of
 
+NOT_RUN = "not run: the notebook stopped (an error or the time limit) before this test"
+ASSERTION = "an assertion failed: your code's result is not the one this test expects"
+TIMEOUT = "your code took longer than the time limit of one test"
+UNREPORTED = "a value this test checks could not be reported to the grader"
+UNCONFIRMED = "the grader could not confirm the values this test read (its recording was changed or skipped)"
+
 
 @dataclass
 class CaseResult:
     case: object        # reference.Case
     passed: bool
-    message: str = ""   # why it failed (shown only for public cases)
+    message: str = ""   # why it failed, in detail (shown only for public cases)
+    reason: str = ""    # why it failed, in a student's words, revealing nothing of the test (any case)
+
+
+def _fail(case, reason, message=None):
+    return CaseResult(case, False, message or reason, reason)
+
+
+BUILTIN_ERRORS = {n for n, v in vars(builtins).items() if isinstance(v, type) and issubclass(v, BaseException)}
+
+
+def _raised(kind, hidden=False):
+    """A hidden case's reason names only a built-in exception: a class the notebook made could carry
+    what its code saw of the test (an argument, a constant) into the feedback."""
+    name = re.sub(r"[^A-Za-z0-9_.]", "", kind)[:60] or "an exception"
+    if hidden and name not in BUILTIN_ERRORS:
+        name = "an exception"
+    return f"your code raised {name} while this test ran"
 
 
 def judge(case, ref, event):
-    """Pass/fail of one case from the student's event and the reference probes."""
+    """Pass/fail of one case from the student's event (and the reference's record of the case)."""
     if event is None:
-        return CaseResult(case, False, "not run (the notebook stopped before this test)")
+        return _fail(case, NOT_RUN, "not run (the notebook stopped before this test)")
     error = event.get("error")
     if error:
         if not isinstance(error, dict):
-            return CaseResult(case, False, "failed")
+            return _fail(case, UNCONFIRMED, "failed")
         kind, msg = str(error.get("type"))[:60], str(error.get("message") or "")[:300]
         if kind == "AssertionError":
-            return CaseResult(case, False, msg or "the assertion failed")
-        return CaseResult(case, False, f"{kind}: {msg}" if msg else kind)
-    got, want = event.get("probes"), ref["probes"]
-    if not isinstance(got, list) or len(got) != len(want) or \
-            any(not isinstance(g, list) or len(g) != 2 or g[0] != w[0] for g, w in zip(got, want)):
-        return CaseResult(case, False, "the test did not run the way it runs on the reference solution")
-    unstable = ref["unstable"]
-    if unstable is None:
-        return CaseResult(case, True)
-    for i, ((site, g), (_, w)) in enumerate(zip(got, want)):
-        flaky = unstable.get(str(i), unstable.get(i, ()))
-        if flaky is True:
-            continue
+            return _fail(case, ASSERTION, msg or "the assertion failed")
+        reason = TIMEOUT if kind == "Timeout" else UNREPORTED if kind == "ProbeError" else _raised(kind, case.hidden)
+        return _fail(case, reason, f"{kind}: {msg}" if msg else kind)
+    got = event.get("probes")
+    if not isinstance(got, list) or any(not isinstance(g, list) or len(g) != 2 or not isinstance(g[0], int)
+                                        or not 0 <= g[0] < len(case.sites) for g in got):
+        return _fail(case, UNCONFIRMED)
+    want = {}
+    for site, entry in (ref or {}).get("probes", ()):
+        want.setdefault(site, entry)  # literals are the same each time a site runs
+    for site, entry in got:
         info = case.sites[site]
-        if not probe.agrees(info, g, w, flaky):
-            return CaseResult(case, False, f"`{info['text'][:200]}`: your values ({probe.short(g)}) do not give "
-                                           f"the reference solution's result ({probe.short(w)})")
+        if not probe.holds(info, entry, want.get(site)):
+            return _fail(case, UNCONFIRMED, f"`{info['text'][:200]}`: the values recorded ({probe.short(entry)}) "
+                                            "do not hold together or differ from the test's own constants")
+    seen = {site for site, _ in got}
+    missing = [s for s, info in enumerate(case.sites) if info.get("required") and s not in seen]
+    if missing:
+        return _fail(case, UNCONFIRMED, f"`{case.sites[missing[0]]['text'][:200]}` was not recorded")
     return CaseResult(case, True)
 
 
@@ -56,7 +85,7 @@ def _forged(case, ref):
         elif kind == "call":
             entry = {"a": [t] * len(entry["a"]), "k": {k: t for k in entry["k"]}, "r": t}
         elif kind == "shallow":
-            entry = ["w", t, []]
+            entry = ["w", t, entry[2]]  # class names are no secret
         else:
             entry = t
         probes.append([site, entry])
@@ -64,8 +93,9 @@ def _forged(case, ref):
 
 
 def forgeable(assignment, ref):
-    """Cases whose every check is a bare true/false fact: a submission that tampers with the
-    grader's recording in its own process could pass them. Reported to the instructor."""
+    """Cases whose every check is a bare true/false fact (no literal to match, no result to
+    recompute): a submission that tampers with the grader's recording in its own process could
+    pass them by recording True everywhere. Reported to the instructor."""
     return [c.key for c in assignment.cases if judge(c, ref[c.key], _forged(c, ref[c.key])).passed]
 
 
@@ -113,11 +143,15 @@ def judge_run(assignment, ref, result, limits, graded_modules, extra_notes=()):
         status = f"too much output: over {L.output_mb:g} MB, stopped {where}"
     elif result.killed == "channel":
         status = f"stopped: flooded the grader's result channel {where}"
+    elif result.killed == "memory" and not done:
+        status = f"stopped: its processes used more than {L.total_memory_mb} MB of memory together {where}"
     elif not done:
         status = f"crashed {where} (exit status {result.returncode})"
     else:
         status = "graded"
     notes, errors = [], [e for e in cell_events if e.get("error")]
+    if result.killed == "memory" and done:
+        notes.append(f"a process was stopped: its processes used more than {L.total_memory_mb} MB of memory together")
     if errors:
         first = errors[0]["error"]
         notes.append(f"{len(errors)} cell{'s' if len(errors) > 1 else ''} raised errors "

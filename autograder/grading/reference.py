@@ -133,7 +133,7 @@ def tests_message(assignment):
     case's source, and nothing it learns there may reach the failure messages of public cases,
     the only messages the feedback shows."""
     in_order = sorted(assignment.cases, key=lambda c: c.hidden)  # stable: notebook order within each group
-    cases = [{"key": c.key, "code": c.rewritten} for c in in_order]
+    cases = [{"key": c.key, "code": c.rewritten, "hidden": c.hidden} for c in in_order]
     return (json.dumps({"cases": cases}) + "\n").encode()
 
 
@@ -146,9 +146,10 @@ def cases_of(result):
 
 
 def reference_probes(assignment, sandbox, job, key, use_cache=True):
-    """({case key: {"probes": [...], "unstable": {position: True or [operand indices]}}}, [warnings])
-    from two runs of the master. A failing test case is fatal; a cell that raises is a warning
-    (what matters is that every case passes)."""
+    """({case key: {"probes": [...]}}, [warnings]) from a run of the master: the record each case
+    leaves on the reference solution (judge.py reads the literals in it, and what a forgery of it
+    would look like). A failing test case is fatal; a cell that raises is a warning (what matters
+    is that every case passes)."""
     path = cache_dir() / f"{assignment.module_id}-{key[:16]}.json"
     if use_cache and path.exists():
         try:
@@ -157,46 +158,28 @@ def reference_probes(assignment, sandbox, job, key, use_cache=True):
                 return data["cases"], data.get("warnings", [])
         except (OSError, ValueError):
             pass
-    tests = tests_message(assignment)
-    runs = [sandbox.run(f"reference-{i}", job, tests) for i in (1, 2)]
-    first, second = (cases_of(r) for r in runs)
+    run = sandbox.run("reference", job, tests_message(assignment))
+    events = cases_of(run)
     problems, warnings = [], []
-    for event in runs[0].events:
+    for event in run.events:
         if event.get("ev") == "sandbox" and event.get("writable"):
             warnings.append("these mounts could not be made read-only in the sandbox: "
                             + ", ".join(map(str, event["writable"][:10])))
-    for event in runs[0].events:
+    for event in run.events:
         if event.get("ev") == "cell" and event.get("error"):
             e = event["error"]
             warnings.append(f"cell {event['cell']} of the master raised {e.get('type')}: {str(e.get('message'))[:200]}")
     cases = {}
     for case in assignment.cases:
-        a, b = first.get(case.key), second.get(case.key)
-        if a is None or b is None:
-            problems.append(f"test case {case.key} did not run (killed: {runs[0].killed or runs[1].killed}; "
-                            f"stderr: {runs[0].stderr.decode(errors='replace')[-500:]})")
-            continue
-        if a.get("error") or b.get("error"):
-            e = a.get("error") or b.get("error")
+        event = events.get(case.key)
+        if event is None:
+            problems.append(f"test case {case.key} did not run (killed: {run.killed}; "
+                            f"stderr: {run.stderr.decode(errors='replace')[-500:]})")
+        elif event.get("error"):
+            e = event["error"]
             problems.append(f"test case {case.key} fails on the master: {e.get('type')}: {e.get('message')}")
-            continue
-        pa, pb = a["probes"], b["probes"]
-        if [p[0] for p in pa] != [p[0] for p in pb]:
-            unstable = None  # the case does not even read the same things twice: compare nothing
         else:
-            unstable = {}
-            for i, ((site, x), (_, y)) in enumerate(zip(pa, pb)):
-                kind = case.sites[site]["kind"]
-                if kind in ("compare", "call"):
-                    diff = [j for j, (u, v) in enumerate(zip(probe.operands(kind, x), probe.operands(kind, y)))
-                            if not probe.same(u, v)]
-                    if not probe.agrees(case.sites[site], y, x, diff):
-                        unstable[i] = True
-                    elif diff:
-                        unstable[i] = diff
-                elif not probe.same(y, x):
-                    unstable[i] = True
-        cases[case.key] = {"probes": pa, "unstable": unstable}
+            cases[case.key] = {"probes": event["probes"]}
     if problems:
         raise ReferenceError(f"the reference run of {assignment.master.name} failed:\n  "
                              + "\n  ".join((problems + warnings)[:12]))

@@ -21,6 +21,7 @@ import json
 import os
 import random
 import re
+import resource
 import signal
 import sys
 import time
@@ -28,129 +29,11 @@ import types
 
 np = None  # NumPy is imported once the sandbox is set up (creating a user namespace needs one thread)
 
-FULL_ARRAY = 10_000      # arrays up to this size are reported element by element
-SAMPLE = 256             # larger ones as sums, extremes and an evenly spaced sample
-MAX_STR = 2_000
-MAX_ITEMS = 1_000        # list/tuple/dict items reported
-MAX_DEPTH = 6
-MAX_PROBES = 5_000       # per case
 MAGIC = re.compile(r"^(\s*)([%!].*)$", re.MULTILINE)
-
-
-class Timeout(BaseException):
-    """Raised by SIGALRM when a cell or a test case runs past its time limit."""
-
-
-def _on_alarm(signum, frame):
-    raise Timeout()
-
-
-# ---------------------------------------------------------------- canonical encoding of values
-
-def _array(a):
-    """[kind, shape, values (or a summary of a large array), dtype]."""
-    kind, shape, dtype = a.dtype.kind, list(a.shape), str(a.dtype)
-    if kind not in "biufcUS":
-        return [kind, shape, None, dtype]
-    flat = a.ravel()
-    if kind in "US":
-        return [kind, shape, [str(x)[:MAX_STR] for x in flat[:MAX_ITEMS].tolist()], dtype]
-    if kind == "c":
-        flat = np.stack([flat.real, flat.imag], axis=-1).ravel()
-    if flat.size <= FULL_ARRAY:
-        return [kind, shape, flat.astype(np.float64).tolist() if kind in "fc" else flat.tolist(), dtype]
-    f64 = flat.astype(np.float64)
-    step = max(1, f64.size // SAMPLE)
-    return [kind, shape, {"n": int(f64.size), "sum": float(f64.sum()), "abs": float(np.abs(f64).sum()),
-                          "min": float(f64.min()), "max": float(f64.max()),
-                          "sample": f64[::step][:SAMPLE].tolist()}, dtype]
-
-
-def encode(value, depth=0):
-    """A JSON-able canonical form of a probed value (compared in autograder/grading/probe.py)."""
-    if value is None:
-        return ["none"]
-    if isinstance(value, (bool, np.bool_)):
-        return ["b", bool(value)]
-    if isinstance(value, (int, np.integer)):
-        return ["i", int(value)] + ([str(value.dtype)] if isinstance(value, np.integer) else [])
-    if isinstance(value, (float, np.floating)):
-        return ["f", float(value)] + ([str(value.dtype)] if isinstance(value, np.floating) else [])
-    if isinstance(value, (complex, np.complexfloating)):
-        return ["c", float(value.real), float(value.imag)]
-    if isinstance(value, str):
-        return ["s", value[:MAX_STR]]
-    if isinstance(value, bytes):
-        return ["y", value[:MAX_STR].hex()]
-    if isinstance(value, np.ndarray):
-        return ["a"] + _array(value)
-    if isinstance(value, np.dtype):
-        return ["dt", str(value)]
-    if isinstance(value, type) and issubclass(value, np.generic):
-        return ["dt", str(np.dtype(value))]
-    if isinstance(value, BaseException):
-        return ["e", type(value).__name__, [c.__name__ for c in type(value).__mro__]]
-    if depth < MAX_DEPTH and isinstance(value, (tuple, list)):
-        tag = "t" if isinstance(value, tuple) else "l"
-        return [tag, len(value), [encode(v, depth + 1) for v in list(value)[:MAX_ITEMS]]]
-    if depth < MAX_DEPTH and isinstance(value, dict):
-        items = list(value.items())[:MAX_ITEMS]
-        return ["d", len(value), [[encode(k, depth + 1), encode(v, depth + 1)] for k, v in items]]
-    if not isinstance(value, (type, types.ModuleType, types.FunctionType)):
-        data = getattr(value, "data", None)
-        if isinstance(data, np.ndarray):
-            return ["T", type(value).__name__] + _array(data)
-    return ["o", type(value).__name__]
-
-
-OPS = {"Eq": lambda a, b: a == b, "NotEq": lambda a, b: a != b, "Lt": lambda a, b: a < b,
-       "LtE": lambda a, b: a <= b, "Gt": lambda a, b: a > b, "GtE": lambda a, b: a >= b,
-       "Is": lambda a, b: a is b, "IsNot": lambda a, b: a is not b,
-       "In": lambda a, b: a in b, "NotIn": lambda a, b: a not in b}
-
-
-def probes_for(probes):
-    """The functions a rewritten test case calls (see autograder/grading/probe.py), recording into `probes`."""
-    def record(site, entry):
-        if len(probes) < MAX_PROBES:
-            probes.append([site, entry])
-
-    def probe(site, value):
-        record(site, encode(value))
-        return value
-
-    def check(site, value):
-        truth = bool(value)
-        record(site, ["b", truth])
-        return truth
-
-    def compare(site, ops, *thunks):
-        left = thunks[0]()
-        operands, results = [encode(left)], []
-        for op, thunk in zip(ops, thunks[1:]):
-            right = thunk()
-            operands.append(encode(right))
-            result = OPS[op](left, right)
-            results.append(encode(result))
-            if len(ops) > 1 and not result:  # a chain stops at its first false link, as in Python
-                break
-            left = right
-        record(site, {"o": operands, "r": results})
-        return result
-
-    def call(site, fn, args, kwargs):
-        result = fn(*args, **kwargs)
-        record(site, {"a": [encode(a) for a in args], "k": {k: encode(v) for k, v in kwargs.items()},
-                      "r": encode(result)})
-        return result
-
-    def shallow(site, fn, args):
-        result = fn(*args)
-        record(site, ["w", encode(result), [type(a).__name__ for a in args]])
-        return result
-
-    return {"__tt_probe__": probe, "__tt_check__": check, "__tt_cmp__": compare, "__tt_call__": call,
-            "__tt_shallow__": shallow}
+TESTER_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tester.py")
+with open(TESTER_FILE, encoding="utf-8") as _f:
+    TESTER = compile(_f.read(), TESTER_FILE, "exec")  # the test side, see tester.py
+exec(TESTER, globals())  # encode, probes_for, _error, Timeout ... for this file (and for tests of the grader)
 
 
 # ---------------------------------------------------------------- running the notebook
@@ -173,25 +56,6 @@ def _otter_stub():
 def _display(*objs, **kwargs):
     for obj in objs:
         print(repr(obj))
-
-
-def _error(exc, filename):
-    """{type, message, line, module} of an exception, read defensively (it may be hostile)."""
-    out = {"type": type(exc).__name__, "message": "", "line": None, "module": None}
-    try:
-        out["message"] = str(exc)[:MAX_STR]
-    except BaseException:
-        out["message"] = "(the exception's message could not be read)"
-    if isinstance(exc, SyntaxError) and exc.filename == filename:
-        out["line"] = exc.lineno
-    tb = exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == filename:
-            out["line"] = tb.tb_lineno
-        tb = tb.tb_next
-    if isinstance(exc, ImportError) and isinstance(getattr(exc, "name", None), str):
-        out["module"] = exc.name
-    return out
 
 
 def _compile(source, filename):
@@ -256,9 +120,70 @@ def _timed(seconds, fn):
         signal.setitimer(signal.ITIMER_REAL, 0)
 
 
+# ---------------------------------------------------------------- what the notebook may not do
+
+PHASE = "RLIMIT_MSGQUEUE"  # its hard limit 0 marks the test phase: lowered by the runner, never raised again
+ALWAYS = frozenset({"sys.addaudithook", "sys.settrace", "sys.setprofile"})
+DURING_TESTS = frozenset({"code.__new__", "sys._getframe", "sys._current_frames", "gc.get_objects", "gc.get_referrers",
+                          "gc.get_referents", "os.kill", "os.killpg", "signal.pthread_kill", "os.fork",
+                          "os.forkpty"})
+GUARDED_ATTRS = frozenset({"__code__", "__defaults__", "__kwdefaults__"})
+FRAME_ATTRS = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})
+
+
+def _guard(event, args, _always=ALWAYS, _tests=DURING_TESTS, _attrs=GUARDED_ATTRS, _frames=FRAME_ATTRS,
+           _getrlimit=resource.getrlimit, _phase=getattr(resource, PHASE, None), _error=RuntimeError,
+           _str=str, _type=type, _getattr=getattr, _ours=(__file__, TESTER_FILE)):
+    """The runner's audit hook (PEP 578), installed before any notebook code: it refuses other audit
+    hooks, tracing, ctypes and rewriting the code or defaults of the runner's functions: all would let
+    code rewrite the grader in its own process; once the tests run also frames, gc introspection,
+    new code objects, signals and forks (the ways to the test machinery's local variables). It uses
+    only its own default arguments, which nothing can change (__defaults__ is guarded)."""
+    if event in _always or event.startswith("ctypes."):
+        raise _error(f"{event} is not available while grading")
+    if event == "object.__setattr__" and _type(args[1]) is _str and args[1] in _attrs and \
+            _getattr(_getattr(args[0], "__code__", None), "co_filename", None) in _ours:
+        raise _error(f"setting {args[1]} is not available while grading")
+    if _phase is not None and _getrlimit(_phase)[1] == 0:
+        if event in _tests or (event == "object.__getattr__" and _type(args[1]) is _str and args[1] in _frames):
+            raise _error(f"{event} is not available while the tests run")
+
+
+def _lock(_setrlimit=resource.setrlimit, _phase=getattr(resource, PHASE, None)):
+    """Enter the test phase (irreversibly: a hard limit cannot be raised again without privileges)."""
+    if _phase is not None:
+        _setrlimit(_phase, (0, 0))
+
+
+def _pristine():
+    """References to what the test side needs, taken before any notebook code runs (see tester.py)."""
+    import builtins
+    import marshal
+    try:
+        from _hashlib import hmac_digest as mac
+    except ImportError:  # Python built without OpenSSL
+        import hmac
+        mac = hmac.digest
+    numpy = types.SimpleNamespace(**{name: getattr(np, name) for name in (
+        "abs", "bool_", "complex128", "complexfloating", "dtype", "float64", "floating", "generic", "integer",
+        "ndarray")})
+    return (tuple(builtins.__dict__.items()), TESTER, exec, dict, types.SimpleNamespace, (
+        ("np", tuple(vars(numpy).items())),
+        ("types", (("ModuleType", types.ModuleType), ("FunctionType", types.FunctionType))),
+        ("os", (("read", os.read), ("write", os.write), ("getpid", os.getpid), ("_exit", os._exit))),
+        ("signal", (("signal", signal.signal), ("setitimer", signal.setitimer), ("SIGALRM", signal.SIGALRM),
+                    ("ITIMER_REAL", signal.ITIMER_REAL))),
+        ("marshal", (("dumps", marshal.dumps), ("loads", marshal.loads)))), mac)
+
+
 def main(result_fd):
     from lockdown import hide_paths, is_hidden, set_limits  # copied next to this file
     job = json.loads(_read_line(0))
+    lock = _lock
+    try:
+        resource.setrlimit(getattr(resource, PHASE), (1, 1))
+    except (AttributeError, ValueError, OSError):
+        lock = None  # the test-phase rules of _guard cannot be switched on here
     channel = Channel(result_fd)
     writable = []
     if job["isolate"]:
@@ -268,6 +193,10 @@ def main(result_fd):
     os.chdir(job["workdir"])
     with open(job["notebook_name"], "w", encoding="utf-8") as f:
         f.write(job["notebook_text"])
+    os.makedirs(".matplotlib", exist_ok=True)
+    for font_list in job.get("fonts", ()):  # matplotlib's font list, built once per batch (sandbox.py)
+        with open(font_list, "rb") as src, open(os.path.join(".matplotlib", os.path.basename(font_list)), "wb") as dst:
+            dst.write(src.read())
     set_limits(job["limits"])
     channel.send({"ev": "sandbox", "writable": writable})
 
@@ -288,6 +217,9 @@ def main(result_fd):
     module.__dict__["display"] = _display
     sys.modules["__main__"] = module
     namespace = module.__dict__
+    builtin_items, tester, run_code, new_dict, new_ns, modules, mac = _pristine()
+    write, channel_fd, reseed, lock = os.write, result_fd, _reseed, lock or (lambda: None)
+    sys.addaudithook(_guard)
     cells, seed = job["cells"], job["seed"]
     cell_timeout, case_timeout = job["cell_timeout"], job["case_timeout"]
     del job
@@ -318,31 +250,14 @@ def main(result_fd):
             pass
         channel.send({"ev": "cell", "cell": index, "error": error, "seconds": round(time.perf_counter() - began, 3)})
 
-    channel.send({"ev": "ready"})
-    tests = json.loads(_read_line(tests_fd))
-    os.close(tests_fd)
-    for case in tests["cases"]:
-        probes = []
-        namespace.update(probes_for(probes))
-        error = None
-        try:
-            code = compile(case["code"], "<test>", "exec")
-            _timed(case_timeout, lambda: (_reseed(seed, namespace), exec(code, namespace)))
-        except Timeout:
-            error = {"type": "Timeout", "message": f"stopped after {case_timeout:g} s", "line": None,
-                     "module": None}
-        except BaseException as exc:
-            error = _error(exc, "<test>")
-        if os.getpid() != main_pid:
-            os._exit(0)
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        try:
-            channel.send({"ev": "case", "key": case["key"], "error": error, "probes": probes})
-        except (TypeError, ValueError):  # an unencodable probe: report the case as failed
-            channel.send({"ev": "case", "key": case["key"], "probes": [],
-                          "error": {"type": "ProbeError", "message": "a checked value could not be reported",
-                                    "line": None, "module": None}})
-    channel.send({"ev": "done"})
+    # From here on nothing that the notebook could have replaced is called: only the references
+    # taken above, and tester.py's code run in a fresh namespace made of them (see tester.py).
+    write(channel_fd, b'{"ev": "ready"}\n')
+    side = new_dict(__builtins__=new_dict(builtin_items), mac=mac)
+    for name, items in modules:
+        side[name] = new_ns(**new_dict(items))
+    run_code(tester, side)
+    side["serve"](namespace, tests_fd, channel_fd, seed, case_timeout, reseed, lock)
 
 
 if __name__ == "__main__":

@@ -26,11 +26,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .host import UNSHARE, PidsCgroup, namespaces_work, tasks_of
+from .channel import Phases
+from .host import UNSHARE, Cgroup, bwrap_args, bwrap_works, namespaces_work, tasks_of
 
 RUNNER = Path(__file__).with_name("runner.py")       # the child (see runner.py)
 LOCKDOWN = Path(__file__).with_name("lockdown.py")   # the sandbox's inside, which the child applies
-CHILD_FILES = (RUNNER, LOCKDOWN)                     # copied into the support folder
+TESTER = Path(__file__).with_name("tester.py")       # the child's test side
+CHILD_FILES = (RUNNER, LOCKDOWN, TESTER)             # copied into the support folder
 
 
 @dataclass
@@ -39,6 +41,7 @@ class Limits:
     cell_timeout: float = 30.0  # per notebook cell (SIGALRM in the child)
     case_timeout: float = 10.0  # per test case (SIGALRM in the child)
     memory_mb: int = 2048      # address space per process (RLIMIT_AS)
+    total_memory_mb: int = 3072  # memory of all the submission's processes together (a memory cgroup)
     procs: int = 32            # processes + threads in the sandbox (RLIMIT_NPROC or a pids cgroup)
     file_mb: int = 64          # largest file written (RLIMIT_FSIZE) and size of the working directory
     output_mb: float = 8.0     # stdout + stderr beyond this stops the run
@@ -53,8 +56,8 @@ class RunResult:
     stderr: bytes = b""
     output_bytes: int = 0      # stdout + stderr in total (only the head is kept)
     returncode: int = None
-    killed: str = None         # "timeout", "output" or "channel" when the grader stopped the run
-    malformed: int = 0         # lines on the result channel that were not valid events
+    killed: str = None         # "timeout", "output", "channel" or "memory" when the run was stopped
+    malformed: int = 0         # lines on the result channel that were not valid events or not authentic
     seconds: float = 0.0
 
 
@@ -74,9 +77,14 @@ class Sandbox:
         self.support = Path(support_dir)
         self.runs = Path(runs_dir)
         self.limits = limits or Limits()
-        self.namespaces = bool(isolate) and namespaces_work()
         self.root = os.geteuid() == 0
-        self.cgroup = PidsCgroup.find() if self.root else None
+        self.cgroup = Cgroup.find("pids") if self.root else None
+        self.memory = Cgroup.find("memory")
+        if self.memory and self.cgroup and self.memory.base == self.cgroup.base:
+            self.memory = None  # cgroup v2, one hierarchy: the run's pids cgroup takes the memory limit too
+            self.shared = True
+        else:
+            self.shared = False
         extra = [Path.home(), Path(tempfile.gettempdir()), self.runs, Path("/sys/fs/cgroup")]
         self.hide = sorted({str(Path(p).resolve()) for p in list(hide) + extra
                             if str(p) and Path(p).resolve() != Path("/")})
@@ -84,6 +92,10 @@ class Sandbox:
                 *sysconfig.get_paths().values(), os.path.dirname(os.path.realpath(sys.executable))}
         self.keep = sorted({str(Path(k).resolve()) for k in keep if k and Path(k).is_dir()}
                            - set(self.hide))
+        # bubblewrap: an empty root with only these paths; else unshare and hidden paths (lockdown.py)
+        self.mode = "none" if not isolate else "bwrap" if bwrap_works(self.keep) else \
+            "unshare" if namespaces_work() else "none"
+        self.namespaces = self.mode != "none"
         self._fonts = None  # matplotlib's font list, built once (see _font_cache)
 
     def _font_cache(self):
@@ -126,11 +138,22 @@ class Sandbox:
             f"memory {L.memory_mb} MB of address space per process (RLIMIT_AS); CPU {int(L.timeout) + 1} s per "
             f"process (RLIMIT_CPU); files up to {L.file_mb} MB (RLIMIT_FSIZE); {L.open_files} open files; no core dumps",
             procs,
+            (f"at most {L.total_memory_mb} MB of memory for all of a submission's processes together "
+             "(a memory cgroup; beyond it the kernel stops the run)") if self.memory or self.shared else
+            (f"memory of a submission's processes together NOT limited beyond {L.procs} × {L.memory_mb} MB "
+             "(no writable memory cgroup here: grade as root, or where cgroups can be delegated)"),
             f"stdout + stderr: the first {L.keep_output_kb} KB kept, more than {L.output_mb:g} MB stops the run",
         ]
-        if self.namespaces:
+        if self.mode == "bwrap":
             lines += [
-                "isolation: user, mount, pid and network namespaces (unshare): no network, /proc shows only "
+                "isolation: bubblewrap (bwrap): an empty root holding only the Python installation, its packages, "
+                "the shared libraries and the grader's support folder, all read-only, and a private "
+                f"{L.file_mb} MB tmpfs as working directory; no /proc, no /etc, nothing else of this machine; "
+                "new user, pid, network (none), IPC and UTS namespaces, no capabilities"]
+        elif self.namespaces:
+            lines += [
+                "isolation: user, mount, pid and network namespaces (unshare; bubblewrap is not available here — "
+                "install the bubblewrap package for an empty root): no network, /proc shows only "
                 f"the sandbox, everything read-only except a private {L.file_mb} MB tmpfs as working directory, "
                 "and these paths hidden (empty; the mounts are locked): " + ", ".join(self.hide),
             ]
@@ -157,6 +180,22 @@ class Sandbox:
             limits["RLIMIT_NPROC"] = tasks_of(os.getuid()) + L.procs
         return limits
 
+    def _cgroups(self, name):
+        """The cgroups of one run (created; the caller removes them): pids when root, memory."""
+        L, made = self.limits, []
+        try:
+            if self.procs_mode() == "cgroup":
+                made.append(self.cgroup.create(name, L.procs))
+                if self.shared:
+                    (made[0] / "memory.max").write_text(str(L.total_memory_mb << 20))
+            if self.memory:
+                made.append(self.memory.create(name, L.total_memory_mb << 20))
+        except OSError:
+            for path in made:
+                Cgroup.remove(path)
+            raise
+        return made
+
     def run(self, name, job, tests):
         """Run `job` (cells etc., see runner.py) in a fresh sandbox; send `tests` (bytes, one JSON
         line) once the child reports that all cells ran. Returns a RunResult."""
@@ -171,17 +210,21 @@ class Sandbox:
         if not self.namespaces:  # no read-only mounts: each run gets its own copy to spoil
             support = workdir / ".grader"
             shutil.copytree(self.support, support)
-        job = dict(job, isolate=self.namespaces, hide=self.hide, keep=self.keep, workdir=str(workdir),
-                   work_size=L.file_mb << 20, support=str(support), limits=self._rlimits())
+        unshare = self.mode == "unshare"
+        job = dict(job, isolate=unshare, hide=self.hide if unshare else [], keep=self.keep, workdir=str(workdir),
+                   work_size=L.file_mb << 20, support=str(support), limits=self._rlimits(),
+                   fonts=[str(support / "matplotlib" / f.name) for f in fonts])
         env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(workdir), "TMPDIR": str(workdir),
                "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
                "PYTHONIOENCODING": "utf-8", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
                "MKL_NUM_THREADS": "1", "NUMEXPR_NUM_THREADS": "1", "MPLBACKEND": "Agg",
                "MPLCONFIGDIR": str(workdir / ".matplotlib")}
         read_fd, write_fd = os.pipe()
-        cmd = (UNSHARE if self.namespaces else []) + [sys.executable, "-s", str(support / RUNNER.name), str(write_fd)]
-        cgroup = self.cgroup.create(name, L.procs) if self.procs_mode() == "cgroup" else None
-        if cgroup:  # wait at a gate until the cgroup holds the process, so nothing escapes it
+        wrap = bwrap_args(self.keep, workdir, L.file_mb << 20) if self.mode == "bwrap" else \
+            UNSHARE if unshare else []
+        cmd = wrap + [sys.executable, "-s", str(support / RUNNER.name), str(write_fd)]
+        cgroups = self._cgroups(name)
+        if cgroups:  # wait at a gate until the cgroups hold the process, so nothing escapes them
             cmd = ["/bin/sh", "-c", 'read -r _gate && exec "$@"', "sh"] + cmd
         result = RunResult()
         start = time.monotonic()
@@ -193,8 +236,8 @@ class Sandbox:
             os.close(read_fd)
             os.close(write_fd)
             shutil.rmtree(workdir, ignore_errors=True)
-            if cgroup:
-                PidsCgroup.remove(cgroup)
+            for path in cgroups:
+                Cgroup.remove(path)
             raise
         os.close(write_fd)
         with self._lock:
@@ -204,11 +247,12 @@ class Sandbox:
             self._kill(proc)
         try:
             pending = b""
-            if cgroup:
-                PidsCgroup.add(cgroup, proc.pid)
+            if cgroups:
+                for path in cgroups:
+                    Cgroup.add(path, proc.pid)
                 pending = b"go\n"
             pending += json.dumps(job).encode() + b"\n"
-            self._talk(proc, read_fd, pending, tests, start, result)
+            self._talk(proc, read_fd, pending, Phases(tests, job["cells"]), start, result)
         finally:
             self._kill(proc)
             with self._lock:
@@ -221,8 +265,10 @@ class Sandbox:
                     pass
             result.returncode = proc.wait()
             result.seconds = time.monotonic() - start
-            if cgroup:
-                PidsCgroup.remove(cgroup)
+            if any(Cgroup.out_of_memory(path) for path in cgroups) and not result.killed:
+                result.killed = "memory"
+            for path in cgroups:
+                Cgroup.remove(path)
             shutil.rmtree(workdir, ignore_errors=True)
         return result
 
@@ -299,14 +345,15 @@ class Sandbox:
                 buffer += data
                 *lines, buffer = buffer.split(b"\n")
                 for line in lines:
-                    event = _event(line)
+                    event = tests.accept(_event(line))
                     if event is None:
                         result.malformed += 1
                         continue
                     result.events.append(event)
-                    if event["ev"] == "ready" and not tests_sent:
-                        tests_sent = True
-                        pending += tests
+                    frame = tests.next_frame(event)
+                    if frame is not None:
+                        tests_sent = tests.sent == len(tests.keys)  # then the child's input is closed
+                        pending += frame
                         if not writing:
                             writing = True
                             sel.register(stdin, selectors.EVENT_WRITE)
@@ -327,3 +374,4 @@ def _event(line):
     if not isinstance(event, dict) or not isinstance(event.get("ev"), str):
         return None
     return event
+

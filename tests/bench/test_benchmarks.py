@@ -116,3 +116,20 @@ def test_publishing_a_quick_run_is_refused(capsys):
     with pytest.raises(SystemExit):
         run.parse_args(["--quick", "--publish"])
     assert "full-size runs only" in capsys.readouterr().err
+
+
+def test_plot_text_is_at_least_10px_as_the_book_shows_it():
+    """The book shows the plot at its natural width, scaled down only beyond the article's width
+    (about 680 CSS px at 1280 px, measured in Chromium): every text must be >= 10 CSS px there."""
+    import matplotlib.pyplot as plt
+
+    article_px = 680
+    fig = report.figure(json.loads((RESULTS / "latest.json").read_text(encoding="utf-8")))
+    natural_px = fig.get_figwidth() * 96
+    scale = min(1.0, article_px / natural_px)
+    texts = [t for t in fig.findobj(plt.Text) if t.get_visible() and t.get_text().strip()]
+    assert texts
+    small = sorted({(round(t.get_fontsize() * 96 / 72 * scale, 1), t.get_text()) for t in texts
+                    if t.get_fontsize() * 96 / 72 * scale < 10})
+    plt.close(fig)
+    assert not small, f"text under 10 px as displayed (px, text): {small[:8]}"

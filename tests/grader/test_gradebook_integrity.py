@@ -109,3 +109,46 @@ def test_sigterm_keeps_finished_rows_only_and_leaves_nothing_behind(toy, tmp_pat
     assert "2 to grade, 1 unchanged" in done.stderr
     assert [(r["id"], r["total"]) for r in csv.DictReader(open(out))] == [
         ("a_done", "8"), ("b_hangs", "8"), ("c_queued", "8")]
+
+
+MEMORY_HOGS = '''import os
+ready_r, ready_w = os.pipe()
+hold_r, hold_w = os.pipe()
+kids = []
+for _ in range(4):  # four processes of 600 MB each: every one is under the per-process limit
+    pid = os.fork()
+    if pid == 0:
+        os.close(hold_w)
+        hog = b"x" * (600 << 20)
+        os.write(ready_w, b"1")
+        os.close(ready_w)
+        os.read(hold_r, 1)  # all four hold their memory until the parent lets go
+        os._exit(0)
+    kids.append(pid)
+os.close(ready_w)
+while os.read(ready_r, 8):  # until every child has allocated or been killed
+    pass
+os.close(hold_w)
+for pid in kids:
+    os.waitpid(pid, 0)
+'''
+
+
+def test_memory_is_limited_for_all_of_a_submissions_processes_together(toy, tmp_path):  # noqa: F811
+    from autograder.grading.batch import Grader
+    from autograder.grading.sandbox import Limits, Sandbox
+    probe = Sandbox(tmp_path / "s", tmp_path / "r")
+    if not probe.memory and not probe.shared:
+        lines = probe.describe()
+        assert any("memory of a submission's processes together NOT limited" in line for line in lines)
+        return  # said so at the start of every batch; nothing to enforce here
+    student, _ = toy
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "hogs.ipynb").write_bytes(_json(_edit(student, after={"def scale(": [MEMORY_HOGS]})))
+    out = tmp_path / "g.csv"
+    limits = Limits(timeout=120, cell_timeout=60, case_timeout=5, total_memory_mb=1500)
+    with open(tmp_path / "log.txt", "w") as log:
+        rows = Grader(str(FIXTURE), subs, out, workers=1, limits=limits, log=log).run()
+    assert "at most 1500 MB of memory for all of a submission's processes" in (tmp_path / "log.txt").read_text()
+    assert "more than 1500 MB of memory together" in rows["hogs"].status

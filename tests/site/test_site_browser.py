@@ -41,7 +41,8 @@ from autograder.course import site as tinytorch_site  # the site's Sphinx extens
 SCREENSHOTS = course.ROOT / "_build" / "screenshots"
 PYODIDE_CACHE = course.ROOT / "_build" / "pyodide-offline"
 MODULES = [m for m in course.modules() if m.exists]
-TIMEOUT_MS = 30_000
+MILESTONES = [ms for ms in course.milestones() if ms.exists]
+TIMEOUT_MS = 90_000  # a ceiling for each wait on a condition (never a fixed sleep): loaded machines are slow
 
 
 # ----------------------------------------------------------------------------- fixtures
@@ -153,20 +154,30 @@ class Network:
         return route.abort("blockedbyclient")
 
 
+_CHROMIUM = {"users": 0}  # one Playwright and one Chromium for the whole run
+
+
 @pytest.fixture(scope="session")
 def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+    """Chromium. Other test files import this fixture, and pytest then keeps one copy of it per
+    file; Playwright's sync API allows a single instance at a time, so the copies share one."""
+    if not _CHROMIUM["users"]:
+        _CHROMIUM["playwright"] = playwright_api.sync_playwright().start()
+        _CHROMIUM["browser"] = _CHROMIUM["playwright"].chromium.launch(executable_path=str(CHROMIUM), args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
             "--no-first-run", "--disable-sync", "--disable-quic",
             "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"])
-        yield b
-        b.close()
+    _CHROMIUM["users"] += 1
+    yield _CHROMIUM["browser"]
+    _CHROMIUM["users"] -= 1
+    if not _CHROMIUM["users"]:
+        _CHROMIUM["browser"].close()
+        _CHROMIUM["playwright"].stop()
 
 
-def _open(browser, server, pyodide_url, path, pyodide_dir=None, dark=False):
+def _open(browser, server, pyodide_url, path, pyodide_dir=None, dark=False, width=1280):
     """A page in a new browser context: (context, page, errors, network)."""
-    ctx = browser.new_context(viewport={"width": 1280, "height": 1000}, color_scheme="dark" if dark else "light")
+    ctx = browser.new_context(viewport={"width": width, "height": 1000}, color_scheme="dark" if dark else "light")
     if dark:  # the theme's toggle stores its choice here; the page reads it before rendering
         ctx.add_init_script("localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark');")
     net = Network(server, pyodide_url, pyodide_dir)
@@ -186,8 +197,9 @@ def open_page(browser, server, pyodide_url):
     """open_page(path, dark=False) -> (page, errors, network); the page closes after the test."""
     contexts = []
 
-    def _open_one(path, dark=False):
-        ctx, page, errors, net = _open(browser, server, pyodide_url, path, dark=dark)
+    def _open_one(path, dark=False, width=1280, pyodide_dir=None):
+        ctx, page, errors, net = _open(browser, server, pyodide_url, path, pyodide_dir=pyodide_dir, dark=dark,
+                                       width=width)
         contexts.append(ctx)
         return page, errors, net
 
@@ -221,7 +233,7 @@ def test_every_page_loads_offline_without_console_errors(open_page, path):
     assert page.locator("article h1").count() >= 1, f"{path}: no title"
     assert not errors, f"{path}: {errors}"
     assert not net.blocked, f"{path} asked for something outside 127.0.0.1: {net.blocked}"
-    if path.startswith("book/modules/"):
+    if path.startswith(("book/notebooks/", "book/tiers/")):
         _shot(page, path.replace("/", "_").removesuffix(".html"))
 
 
@@ -236,7 +248,7 @@ def test_course_map_renders_as_svg_from_the_registry(open_page):
         assert f"{m.number:02d} {m.title}" in text
     links = [svg.locator("a").nth(i).get_attribute("href") or svg.locator("a").nth(i).get_attribute("xlink:href")
              for i in range(svg.locator("a").count())]
-    assert sorted(links) == sorted(f"../book/modules/{m.id}.html" for m in MODULES)
+    assert sorted(links) == sorted(f"../book/notebooks/{x.id}.html" for x in MODULES + MILESTONES)
     assert not errors and not net.blocked, (errors, net.blocked)
     _shot(page, "intro")
 
@@ -274,13 +286,17 @@ def test_search_works_offline(open_page):
 
 
 @pytest.mark.skipif(not MODULES, reason="no module is published yet")
-def test_module_chapters_have_launch_buttons(open_page):
-    for m in MODULES:
-        page, errors, net = open_page(f"book/modules/{m.id}.html")
+def test_module_and_milestone_pages_have_launch_buttons(open_page):
+    for m in MODULES + MILESTONES:
+        page, errors, net = open_page(f"book/notebooks/{m.id}.html")
         lite = page.locator("a.tt-launch-lite")
         assert lite.count() == 1
         href = lite.get_attribute("href")
         assert href == f"../../lite/notebooks/index.html?path={m.id}.ipynb", href
+        download = page.locator("a.tt-download")
+        assert download.count() == 1 and download.get_attribute("download") is not None
+        reply = page.request.get(page.url.rsplit("/", 1)[0] + "/" + download.get_attribute("href"))
+        assert reply.ok and reply.body() == tinytorch_site.notebook_of(m).read_bytes(), f"{m.id}: download link"
         repo = (yaml.safe_load((course.ROOT / "_config.yml").read_text()).get("repository") or {}).get("url")
         assert page.locator("a.tt-launch-binder").count() == (1 if repo else 0)
         assert page.locator("a.tt-launch-colab").count() == (1 if repo and "github.com" in repo else 0)
@@ -305,9 +321,10 @@ def test_launch_links_follow_the_repository_setting():
 
 
 def test_the_site_serves_no_notebook_but_the_student_notebooks(site):
-    """JupyterLite serves the student notebooks byte for byte (no solutions); no other notebook is offered."""
+    """JupyterLite serves the student and milestone notebooks byte for byte (no solutions); no other notebook is offered."""
     served = {p.relative_to(site).as_posix(): p for p in site.rglob("*.ipynb")}
     students = {f"lite/files/{m.id}.ipynb": m.student for m in MODULES}
+    students |= {f"lite/files/{ms.id}.ipynb": ms.notebook for ms in MILESTONES}
     assert set(students) <= set(served), "a published module's notebook is missing from JupyterLite"
     for rel, path in served.items():
         if rel in students:

@@ -17,13 +17,20 @@ try:
 except NameError:
     import otter
     grader = otter.Notebook({name!r})
+try:  # the message grader.check shows first in the notebook (tinytorch/checks.py)
+    from tinytorch.checks import first_failure as _tt_first
+except ImportError:
+    _tt_first = None
 _tt_results = {{}}
 for _tt_q in {questions!r}:
     try:
         _tt_r = grader.check(_tt_q)
         _tt_bad = [c for c in _tt_r.test_case_results if not c.passed and not c.test_case.hidden]
         _tt_lines = [l.strip() for l in (_tt_bad[0].message or "").splitlines() if l.strip()] if _tt_bad else []
-        _tt_results[_tt_q] = [bool(_tt_r.passed_all), _tt_lines[-1] if _tt_lines else ""]
+        _tt_msg = _tt_lines[-1] if _tt_lines else ""
+        if _tt_bad and _tt_first is not None:
+            _tt_msg = "(%s): %s" % _tt_first(_tt_r)
+        _tt_results[_tt_q] = [bool(_tt_r.passed_all), _tt_msg]
     except Exception as _tt_e:
         _tt_results[_tt_q] = [False, f"{{type(_tt_e).__name__}}: {{_tt_e}}"]
 try:
@@ -47,7 +54,8 @@ class Checks:
         return bool(self.results) and not self.stopped and all(ok for ok, _ in self.results.values())
 
     def lines(self):
-        out = [f"{q}: {'passed' if ok else 'FAILED'}" + (f" ({msg})" if msg and not ok else "")
+        out = [f"{q}: passed" if ok else f"{q}: FAILED" + ("" if not msg else f" {msg}" if msg.startswith("(case ")
+                                                          else f" ({msg})")
                for q, (ok, msg) in self.results.items()]
         out += self.errors[:5] + ([f"... and {len(self.errors) - 5} more cells raised"] if len(self.errors) > 5 else [])
         if self.stopped:

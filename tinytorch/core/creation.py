@@ -1,9 +1,12 @@
 # Generated from notebooks/masters/01_tensor.ipynb by tinytorch.export: edit the notebook, not this file.
 """tinytorch.core.creation: tensors made from a shape or from data, and the shared random generator."""
+import math
+
 import numpy as np
 
-from tinytorch.core.dtypes import _SCALAR_DTYPE
-from tinytorch.core.tensor import Tensor, _size_args
+from tinytorch.core.dtypes import _SCALAR_DTYPE, _data
+from tinytorch.core.shape import _size_args
+from tinytorch.core.tensor import Tensor
 
 
 _generator = np.random.default_rng()
@@ -55,3 +58,51 @@ def tensor(data, dtype=None, requires_grad=False):
             except ValueError:  # ragged lists: Tensor's own error says what is wrong
                 dtype = None
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def arange(start, end=None, step=1, *, dtype=None, requires_grad=False):
+    """start, start + step, ... up to but not including end; arange(n) counts from 0 to n - 1.
+    int64 when start, end and step are all integers, else float32 (values start + i * step, in
+    float64 first). RuntimeError for step 0 or a step that points away from end."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("arange: step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(f"arange: step {step} points away from end: cannot go from {start} to {end}")
+    floating = any(np.asarray(_data(v)).dtype.kind == "f" for v in (start, end, step))
+    count = math.ceil((end - start) / step)
+    values = start + np.arange(count) * (np.float64(step) if floating else step)
+    if dtype is None:
+        dtype = np.float32 if floating else np.int64
+    return Tensor(values, dtype=dtype, requires_grad=requires_grad)
+
+
+def full(size, fill_value, *, dtype=None, requires_grad=False):
+    """A tensor of shape `size` (a tuple) filled with fill_value, whose dtype, when not given, is
+    inferred like tensor's: bool for a bool, int64 for an int, float32 for a float."""
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"full: size must be a tuple of ints, got {type(size).__name__}; "
+                        f"write full((n,), value)")
+    dtype = tensor(fill_value).dtype if dtype is None else dtype
+    return Tensor(np.full(tuple(size), _data(fill_value)), dtype=dtype, requires_grad=requires_grad)
+
+
+def zeros_like(input, *, dtype=None, requires_grad=False):
+    """Zeros of input's shape and (unless given) dtype."""
+    return zeros(input.shape, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad)
+
+
+def ones_like(input, *, dtype=None, requires_grad=False):
+    """Ones of input's shape and (unless given) dtype."""
+    return ones(input.shape, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad)
+
+
+def randn_like(input, *, dtype=None, requires_grad=False):
+    """Standard normal samples of input's shape and (unless given) dtype, which must be floating point."""
+    dtype = np.dtype(input.dtype if dtype is None else dtype)
+    if dtype.kind != "f":
+        raise NotImplementedError(f"randn_like: normal samples need a floating-point dtype, got {dtype} "
+                                  f"(pass dtype=np.float32)")
+    drawn = _generator.standard_normal(input.shape, dtype=np.float32 if dtype == np.float32 else np.float64)
+    return Tensor(drawn, dtype=dtype, requires_grad=requires_grad)

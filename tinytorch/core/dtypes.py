@@ -1,5 +1,6 @@
 # Generated from notebooks/masters/01_tensor.ipynb by tinytorch.export: edit the notebook, not this file.
-"""tinytorch.core.dtypes: the dtype of a result, by PyTorch's promotion rules."""
+"""tinytorch.core.dtypes: the dtype of a result, by PyTorch's promotion rules, and
+converting a tensor to another dtype (to)."""
 import numpy as np
 
 
@@ -62,6 +63,16 @@ _BOOL_ERRORS = {  # op -> (error, message) for bool operands PyTorch refuses
     "pow": (NotImplementedError, "not implemented for two bool operands; convert one, e.g. Tensor(mask)"),
     "abs": (NotImplementedError, "not implemented for bool tensors (a mask is its own absolute value)"),
     "argmax": (RuntimeError, "does not support bool input; convert it, e.g. Tensor(mask)"),
+    "argmin": (RuntimeError, "does not support bool input; convert it, e.g. Tensor(mask)"),
+    "argmin": (RuntimeError, "does not support bool input; convert it, e.g. Tensor(mask)"),
+    "argmin": (RuntimeError, "does not support bool input; convert it, e.g. Tensor(mask)"),
+    "argmin": (RuntimeError, "does not support bool input; convert it, e.g. Tensor(mask)"),
+    "argmin": (RuntimeError, "does not support bool input; convert it, e.g. Tensor(mask)"),
+    "argmin": (RuntimeError, "does not support bool input; convert it, e.g. Tensor(mask)"),
+    "argmin": (RuntimeError, "does not support bool input; convert it, e.g. Tensor(mask)"),
+    "argmin": (RuntimeError, "does not support bool input; convert it, e.g. Tensor(mask)"),
+    "argmin": (RuntimeError, "does not support bool input; convert it, e.g. Tensor(mask)"),
+    "argmin": (RuntimeError, "does not support bool input; convert it, e.g. Tensor(mask)"),
 }
 
 
@@ -77,3 +88,23 @@ def _refuse_bool(op, *operands, count=1):
 def _floating(dtype):
     """`dtype` if it is a floating-point type, else float32 (for /, exp and log)."""
     return dtype if dtype.kind == "f" else np.dtype(np.float32)
+
+
+def to(a, dtype, copy=False):
+    """a's values as `dtype` (a NumPy dtype, a Tensor whose dtype to take, or "cpu", the only
+    device): a itself when nothing changes, unless copy. Between floating-point dtypes the result
+    stays in the graph; an integer or bool result has no history, as in PyTorch.
+    Gradient: `_copy_grad` in core/gradients/tensor.py (module 06): the gradient cast back."""
+    if isinstance(dtype, str) and dtype == "cpu":
+        dtype = a.data.dtype
+    elif hasattr(dtype, "from_op"):
+        dtype = dtype.data.dtype
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"to: expected a NumPy dtype such as np.float64, got {dtype!r}") from None
+    if dtype.kind not in _CATEGORY:
+        raise TypeError(f"to: a tensor holds bool, integer or floating-point numbers, not {dtype}")
+    if dtype == a.data.dtype and not copy:
+        return a
+    return a.from_op(a.data.astype(dtype), "to", (a,) if dtype.kind == "f" else ())

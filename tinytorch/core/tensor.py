@@ -7,8 +7,9 @@ from tinytorch.core.broadcasting import _apply, _power
 from tinytorch.core.dtypes import _data, _floating, _refuse_bool, result_type
 from tinytorch.core.grad_mode import is_grad_enabled
 from tinytorch.core.inplace import _inplace
-from tinytorch.core.reductions import amax, amin, argmax, mean, sum
-from tinytorch.core.shape import getitem, permute, reshape, transpose, view
+from tinytorch.core.methods import TensorMethods
+from tinytorch.core.reductions import argmax, mean, sum
+from tinytorch.core.shape import _size_args, getitem, permute, reshape, transpose, view
 from tinytorch.kernels import kernel
 
 
@@ -37,7 +38,7 @@ def _format(values):
                            floatmode="maxprec" if whole else "fixed")
 
 
-class Tensor:
+class Tensor(TensorMethods):
     """An n-dimensional array of numbers that remembers how it was made.
 
     Args:
@@ -134,8 +135,14 @@ class Tensor:
         return self._ctx is None
 
     # --- conversion ---------------------------------------------------------------------------
-    def numpy(self):
-        """The underlying NumPy array; it shares memory with the tensor."""
+    def numpy(self, *, force=False):
+        """The underlying NumPy array; it shares memory with the tensor.
+
+        Refuses (RuntimeError, as in PyTorch) when the tensor requires grad, unless force=True.
+        """
+        if self.requires_grad and not force:
+            raise RuntimeError("numpy: this tensor requires grad, and an array of its values would "
+                               "leave the recorded history; call t.detach().numpy() instead")
         return self.data
 
     def item(self):
@@ -250,12 +257,6 @@ class Tensor:
     def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
         return mean(self, _alias(axis, dim), _alias(keepdims, keepdim))
 
-    def max(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-        return amax(self, _alias(axis, dim), _alias(keepdims, keepdim))
-
-    def min(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-        return amin(self, _alias(axis, dim), _alias(keepdims, keepdim))
-
     def argmax(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
         return argmax(self, _alias(axis, dim), _alias(keepdims, keepdim))
 
@@ -268,11 +269,6 @@ class Tensor:
 def _alias(numpy_name, torch_name):
     """Accept NumPy's keyword (axis, keepdims) or PyTorch's (dim, keepdim)."""
     return numpy_name if torch_name is None else torch_name
-
-
-def _size_args(args):
-    """t.reshape(2, 3) and t.reshape((2, 3)) both mean the shape (2, 3)."""
-    return tuple(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else tuple(args)
 
 
 def _tensors(a, b):

@@ -175,7 +175,7 @@ def test_dtypes_follow_torch():
         assert fn(ints).dtype == np.float32
         assert fn(Tensor([1.0, 2.0], dtype=np.float64)).dtype == np.float64
     assert gelu(Tensor([1.0, 2.0], dtype=np.float64)).dtype == np.float64
-    with pytest.raises(NotImplementedError, match="gelu: not implemented for int64"):
+    with pytest.raises(NotImplementedError, match=r"gelu.*int64"):
         gelu(ints)  # as in PyTorch
 
 
@@ -225,7 +225,7 @@ def test_ops_record_name_and_saved_values():
         op, inputs, saved = y._ctx
         assert op == name and inputs == (x,) and set(saved) == keys
         if "out" in saved:
-            np.testing.assert_array_equal(saved["out"], y.numpy())
+            np.testing.assert_array_equal(saved["out"], y.detach().numpy())
     assert softmax(x, -1)._ctx[2]["dim"] == 1 and gelu(x, "tanh")._ctx[2]["approximate"] == "tanh"
     assert relu(Tensor([1.0])).grad_fn is None
 

@@ -7,6 +7,7 @@ import types
 import numpy as np
 import pytest
 
+import tinytorch
 import tinytorch.nn.functional as F
 from tinytorch.core.activations import ReLU, erf
 from tinytorch.core.autograd import (GRADIENTS, backward, enable_grad, gradient, no_grad,
@@ -30,8 +31,9 @@ def rng(seed=0):
 TT = types.SimpleNamespace(
     name="tinytorch", F=F, erf=erf,
     const=lambda a: Tensor(a, dtype=np.asarray(a).dtype),
-    amax=lambda x, dim=None, keepdim=False: x.max(dim, keepdim),
-    amin=lambda x, dim=None, keepdim=False: x.min(dim, keepdim),
+    amax=lambda x, dim=None, keepdim=False: x.amax(() if dim is None else dim, keepdim),
+    amin=lambda x, dim=None, keepdim=False: x.amin(() if dim is None else dim, keepdim),
+    lib=tinytorch, float64=np.float64,
 )
 
 
@@ -42,6 +44,7 @@ def torch_lib():
         const=lambda a: torch.from_numpy(np.array(a)),
         amax=lambda x, dim=None, keepdim=False: x.amax(() if dim is None else dim, keepdim),
         amin=lambda x, dim=None, keepdim=False: x.amin(() if dim is None else dim, keepdim),
+        lib=torch, float64=torch.float64,
     ), torch
 
 
@@ -136,6 +139,30 @@ OPS = [
     ("getitem-mask", lambda L, a: a[np.array([True, False, True])], [normal(3, 2)]),
     ("getitem-step", lambda L, a: a[..., ::2], [normal(2, 5)]),
     ("getitem-tensor", lambda L, a: a[L.const(np.array([1, 1]))], [normal(3)]),
+    ("cat", lambda L, a, b: L.lib.cat([a, b * 2.0], dim=-1), [normal(2, 3), normal(2, 2)]),
+    ("stack", lambda L, a, b: L.lib.stack([a, b], dim=1), [normal(2, 3), normal(2, 3)]),
+    ("squeeze-unsqueeze-flatten", lambda L, a: a.squeeze(1).unsqueeze(0).flatten(1) * L.const(np.arange(8.0)),
+     [normal(2, 1, 4)]),
+    ("expand", lambda L, a: a.expand(2, 3, 4) * L.const(np.arange(24.0).reshape(2, 3, 4)), [normal(3, 1)]),
+    ("clone-to", lambda L, a: a.clone() * a.to(L.float64, copy=True), [normal(3)]),
+    ("where", lambda L, a, b: L.lib.where(L.const(np.array([True, False, True])), a, b), [normal(2, 3), normal(2, 1)]),
+    ("where-scalar", lambda L, a: L.lib.where(L.const(np.array([[True], [False]])), 0.5, a * a), [normal(2, 3)]),
+    ("masked_fill", lambda L, a: a.masked_fill(L.const(np.array([False, True, False])), -1.0) * a, [normal(2, 3)]),
+    ("clamp", lambda L, a: a.clamp(-0.5, 0.7), [normal(3, 4)]),
+    ("clamp-tensor-bounds", lambda L, a, lo, hi: a.clamp(lo, hi), [normal(3, 4), lambda r: r.standard_normal(4) - 0.5, lambda r: r.standard_normal((3, 1)) + 0.5]),
+    ("maximum", lambda L, a, b: L.lib.maximum(a, b), [normal(3, 4), normal(4)]),
+    ("minimum", lambda L, a, b: a.minimum(b), [normal(2, 3), normal(2, 1)]),
+    ("max-dim", lambda L, a: a.max(1).values, [distinct(3, 4)]),
+    ("min-dim-keepdim", lambda L, a: a.min(dim=0, keepdim=True).values, [distinct(3, 4)]),
+    ("var", lambda L, a: a.var(dim=1), [normal(3, 4)]),
+    ("var-all-correction0", lambda L, a: a.var(correction=0), [normal(3, 4)]),
+    ("std-dims-keepdim", lambda L, a: a.std(dim=(0, 2), keepdim=True), [normal(2, 3, 4)]),
+    ("cumsum", lambda L, a: a.cumsum(dim=-1), [normal(3, 4)]),
+    ("cumsum-dim0", lambda L, a: a.cumsum(0), [normal(3, 2)]),
+    ("norm", lambda L, a: a.norm(), [normal(3, 4)]),
+    ("norm-p1-dim", lambda L, a: a.norm(p=1, dim=1), [away_from_zero(3, 4)]),
+    ("norm-p3-keepdim", lambda L, a: a.norm(p=3, dim=0, keepdim=True), [normal(3, 4)]),
+    ("norm-inf", lambda L, a: a.norm(p=math.inf, dim=-1), [distinct(3, 4)]),
     ("relu", lambda L, a: L.F.relu(a), [away_from_zero(3, 4)]),
     ("sigmoid", lambda L, a: L.F.sigmoid(a), [normal(3, 4)]),
     ("tanh", lambda L, a: L.F.tanh(a), [normal(3, 4)]),
@@ -266,7 +293,7 @@ def test_gradient_matches_pytorch(fn, makers):
     theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
     ref = fn(lib, *theirs)
     ref.backward(torch.from_numpy(upstream))
-    np.testing.assert_allclose(out.numpy(), ref.detach().numpy(), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), rtol=1e-6, atol=1e-8)
     for leaf, t in zip(leaves, theirs):
         np.testing.assert_allclose(leaf.grad.numpy(), t.grad.numpy(), rtol=1e-6, atol=1e-8)
 
@@ -280,7 +307,8 @@ def test_every_op_of_modules_01_to_04_has_a_rule_and_a_check():
                     "mean", "max", "min", "reshape", "transpose", "permute", "getitem", "relu",
                     "sigmoid", "tanh", "gelu", "erf", "softmax", "log_softmax", "leaky_relu", "silu", "mse_loss",
                     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
-                    "l1_loss", "smooth_l1_loss", "nll_loss"}
+                    "l1_loss", "smooth_l1_loss", "nll_loss", "cat", "stack", "expand", "clone", "to",
+                    "where", "clamp", "maximum", "minimum", "max_dim", "min_dim", "var", "cumsum", "norm"}
     assert ops_01_to_04 <= set(GRADIENTS), sorted(ops_01_to_04 - set(GRADIENTS))
     assert ops_01_to_04 <= exercised, sorted(ops_01_to_04 - exercised)
 
@@ -307,8 +335,8 @@ def test_dropout_gradient_is_its_mask():
     x = Tensor(np.ones((4, 50)), requires_grad=True)
     y = Dropout(0.3)(x)
     backward(y, np.ones(y.shape, dtype=np.float32))
-    np.testing.assert_array_equal(x.grad.numpy(), y.numpy())  # y = 1 * mask
-    assert set(np.unique(y.numpy())) == {0.0, np.float32(1 / 0.7)}
+    np.testing.assert_array_equal(x.grad.numpy(), y.detach().numpy())  # y = 1 * mask
+    assert set(np.unique(y.detach().numpy())) == {0.0, np.float32(1 / 0.7)}
     assert Dropout(0.3).eval()(x) is x
 
 
@@ -529,7 +557,7 @@ def test_mlp_with_cross_entropy_matches_pytorch():
                               torch.nn.Linear(16, 5))
     with torch.no_grad():
         for p, q in zip(ref.parameters(), model.parameters()):
-            p.copy_(torch.from_numpy(q.numpy()))
+            p.copy_(torch.from_numpy(q.detach().numpy()))
     ref_loss = torch.nn.CrossEntropyLoss(label_smoothing=0.1)(ref(torch.from_numpy(x)), torch.from_numpy(y))
     ref_loss.backward()
     assert np.isclose(loss.item(), ref_loss.item(), rtol=1e-5)

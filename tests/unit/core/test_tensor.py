@@ -296,7 +296,8 @@ def test_reductions_match_numpy(name, axis, keepdims):
 def test_dim_and_keepdim_aliases():
     t = Tensor(X)
     assert t.sum(dim=1).shape == (2, 4) and t.mean(dim=(0, -1), keepdim=True).shape == (1, 3, 1)
-    assert t.max(1, True).shape == (2, 1, 4) and t.min(dim=-1).shape == (2, 3)
+    assert t.amax(1, True).shape == (2, 1, 4) and t.amin(dim=-1).shape == (2, 3)
+    assert t.max(1, True).values.shape == (2, 1, 4) and t.min(dim=-1).indices.shape == (2, 3)  # as torch.max
 
 
 def test_reduction_dtypes_and_zero_d():
@@ -315,7 +316,7 @@ def test_reduction_errors():
         assert "(2, 3, 4)" in error_message(IndexError, lambda: t.sum(axis=axis))
     with pytest.raises(IndexError):
         Tensor(3.0).sum(axis=1)
-    with pytest.raises(ValueError, match="more than once"):
+    with pytest.raises(ValueError):  # 01 states the error, not its words
         t.sum(axis=(1, -2))
     assert "int64" in error_message(RuntimeError, lambda: tensor([1, 2]).mean())
     assert "(0, 3)" in error_message(ValueError, lambda: Tensor(np.ones((0, 3))).max())
@@ -453,7 +454,8 @@ def test_a_number_operand_is_saved_as_given_and_gives_numpys_values_in_the_tenso
     (lambda w: w.permute(1, 0), "permute", {"dims": (1, 0)}),
     (lambda w: w[0], "getitem", {"index": 0}),
     (lambda w: w.mean(), "mean", {"axis": None, "keepdims": False}),
-    (lambda w: w.max(dim=1, keepdim=True), "max", {"axis": (1,), "keepdims": True}),
+    (lambda w: w.amax(dim=1, keepdim=True), "max", {"axis": (1,), "keepdims": True}),
+    (lambda w: w.max(dim=1).values, "max_dim", None),
     (lambda w: w.min(), "min", {"axis": None, "keepdims": False}),
     (lambda w: w.exp(), "exp", {}), (lambda w: w.log(), "log", {}), (lambda w: -w, "neg", {}),
     (lambda w: abs(w), "abs", {}), (lambda w: w.sqrt(), "sqrt", {}),
@@ -548,7 +550,7 @@ def test_matmul_reductions_and_shapes_match_torch():
             np.testing.assert_allclose(t.sum(dim=dim, keepdim=keepdim).data, tt_.sum(dim=dim, keepdim=keepdim).numpy())
             np.testing.assert_allclose(t.mean(dim=dim, keepdim=keepdim).data,
                                        tt_.mean(dim=dim, keepdim=keepdim).numpy(), rtol=1e-6)
-            np.testing.assert_allclose(t.max(dim=dim, keepdim=keepdim).data, tt_.amax(dim=dim, keepdim=keepdim).numpy())
+            np.testing.assert_allclose(t.amax(dim=dim, keepdim=keepdim).data, tt_.amax(dim=dim, keepdim=keepdim).numpy())
     assert t.argmax(dim=1, keepdim=True).tolist() == tt_.argmax(dim=1, keepdim=True).tolist()
     assert t.argmax().item() == tt_.argmax().item()
     assert t.reshape(4, -1).shape == tuple(tt_.reshape(4, -1).shape)

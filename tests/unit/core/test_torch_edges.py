@@ -86,9 +86,9 @@ def test_float64_gelu_matches_pytorch_to_float64_precision(approximate):
 def test_integer_gelu_raises_like_pytorch():
     with pytest.raises(NotImplementedError):
         torch.nn.functional.gelu(torch.tensor([1, 2]))
-    with pytest.raises(NotImplementedError, match="gelu: not implemented for int64"):
+    with pytest.raises(NotImplementedError, match=r"gelu.*int64"):
         gelu(Tensor([1, 2], dtype=np.int64))
-    with pytest.raises(NotImplementedError, match="gelu: not implemented for bool"):
+    with pytest.raises(NotImplementedError, match=r"gelu.*bool"):
         tt.nn.GELU()(Tensor([True], dtype=np.bool_))
 
 

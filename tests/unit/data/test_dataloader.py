@@ -61,13 +61,13 @@ def test_tensor_dataset_indexes_every_tensor():
 
 
 def test_tensor_dataset_rejects_bad_input_with_the_shapes():
-    with pytest.raises(ValueError, match=r"size mismatch.*\(3, 2\), \(4,\)"):
+    with pytest.raises(ValueError, match=r"\(3, 2\).*\(4,\)"):
         TensorDataset(Tensor(np.zeros((3, 2))), Tensor(np.zeros(4)))
-    with pytest.raises(ValueError, match="at least one"):
+    with pytest.raises(ValueError):  # 05 states the error, not its words
         TensorDataset()
-    with pytest.raises(TypeError, match="argument 1 is a ndarray"):
+    with pytest.raises(TypeError, match=r"\b1\b.*ndarray"):
         TensorDataset(Tensor(np.zeros(2)), np.zeros(2))
-    with pytest.raises(ValueError, match="0-d"):
+    with pytest.raises(ValueError):  # a 0-d tensor has no samples to index
         TensorDataset(Tensor(3.0))
 
 
@@ -320,7 +320,7 @@ def test_normalize_inplace_and_errors():
         Normalize((0.5,), (0.5,))(Tensor(np.zeros((1, 2, 2)), dtype=np.uint8))
     with pytest.raises(ValueError, match="zero"):
         Normalize((0.5,), (0.0,))(Tensor(np.zeros((1, 2, 2))))
-    with pytest.raises(ValueError, match=r"2 means and 2 stds do not fit images with 3 channels"):
+    with pytest.raises(ValueError, match=r"\b2\b.*\b3\b"):
         Normalize((0.5, 0.5), (1.0, 1.0))(Tensor(np.zeros((3, 2, 2))))
     with pytest.raises(ValueError, match=r"\(C, H, W\).*\(2, 2\)"):
         Normalize(0.5, 0.5)(Tensor(np.zeros((2, 2))))
@@ -386,7 +386,7 @@ def test_random_crop_pad_if_needed_and_errors():
     image = Tensor(np.ones((1, 2, 3)))
     out = RandomCrop((4, 5), pad_if_needed=True, generator=0)(image)  # pads 2 rows and 2 columns on both sides
     assert out.shape == (1, 4, 5) and out.data.sum() <= 6
-    with pytest.raises(ValueError, match=r"crop size \(4, 5\) is larger than the \(padded\) image size \(2, 3\)"):
+    with pytest.raises(ValueError, match=r"\(4, 5\).*\(2, 3\)"):
         RandomCrop((4, 5))(image)
     with pytest.raises(ValueError, match="padding_mode"):
         RandomCrop(2, padding_mode="wrap")

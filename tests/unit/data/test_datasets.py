@@ -117,10 +117,10 @@ def test_read_idx_reads_big_endian_sizes_and_scalars():
 
 @pytest.mark.parametrize("data, message", [
     (b"", "not an IDX file"), (bytes([1, 0, 8, 1, 0, 0, 0, 1, 5]), "not an IDX file"),
-    (bytes([0, 0, 0x0A, 1, 0, 0, 0, 1, 5]), "unknown type code 0x0a"),
+    (bytes([0, 0, 0x0A, 1, 0, 0, 0, 1, 5]), r"type code.*(0a|\b10\b)"),
     (bytes([0, 0, 8, 2, 0, 0, 0, 1]), "header"),
-    (bytes([0, 0, 8, 1, 0, 0, 0, 3, 1, 2]), r"shape \(3,\) .* needs 11 bytes, the data has 10"),
-    (bytes([0, 0, 8, 1, 0, 0, 0, 1, 1, 2]), "needs 9 bytes, the data has 10"),
+    (bytes([0, 0, 8, 1, 0, 0, 0, 3, 1, 2]), r"\(3,\).*\b11 bytes.*\b10\b"),
+    (bytes([0, 0, 8, 1, 0, 0, 0, 1, 1, 2]), r"\b9 bytes.*\b10\b"),
 ])
 def test_read_idx_rejects_malformed_data(data, message):
     with pytest.raises(ValueError, match=message):

@@ -344,7 +344,7 @@ def test_bad_params():
         SGD(a, lr=0.1)
     with pytest.raises(ValueError, match="empty parameter list"):
         SGD([], lr=0.1)
-    with pytest.raises(TypeError, match="ordered collections"):
+    with pytest.raises(TypeError):  # a set: 07 states the error, not its words
         SGD([{"params": {a, b}}], lr=0.1)
     with pytest.raises(TypeError, match="can only optimize Tensors, but one of the params is ndarray"):
         SGD([np.ones(2)], lr=0.1)

@@ -345,7 +345,7 @@ def test_mismatched_optimizer_changes_nothing(tmp_path):
     other, adam = trained(seed=3, steps=1, lr=0.01)
     before = [p.data.copy() for p in other.parameters()]
     adam_state = {k: dict(v) for k, v in adam.state.items()}
-    with pytest.raises(CheckpointError, match="SGD optimizer state, which cannot be loaded into Adam"):
+    with pytest.raises(CheckpointError, match="SGD.*Adam"):
         load_checkpoint(path, other, adam)
     with pytest.raises(CheckpointError, match="no optimizer state"):
         load_checkpoint(bare, other, adam)

@@ -7,7 +7,7 @@ from tinytorch.core.autograd import gradient
 
 @gradient("stack")
 def _stack_grad(grad, out, inputs, saved):
-    """stack (DataLoader's default_collate) along `dim`: sample i receives slice i of the gradient."""
+    """stack along `dim` (tinytorch.stack, DataLoader's default_collate): tensor i receives slice i."""
     dim = saved["dim"]
     if len(inputs) != grad.shape[dim]:
         raise RuntimeError("stack: a gradient flows back only when every stacked sample is a Tensor")

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from tinytorch.core.autograd import gradient
+from tinytorch.core.autograd import gradient, unbroadcast
 from tinytorch.core.broadcasting import _power
 from tinytorch.core.dtypes import _data
 from tinytorch.core.tensor import Tensor
@@ -196,3 +196,115 @@ def _getitem_grad(grad, out, inputs, saved):
     else:
         np.add.at(full, saved["index"], grad)
     return (full,)
+
+
+@gradient("cat")
+def _cat_grad(grad, out, inputs, saved):
+    """cat along dim: each input gets its own slice of the gradient (a skipped (0,) one, zeros)."""
+    pieces = np.split(grad, np.cumsum(saved["sizes"])[:-1], axis=saved["dim"])
+    return tuple(g if g.shape == t.data.shape else np.zeros(t.data.shape, grad.dtype)
+                 for g, t in zip(pieces, inputs))
+
+
+@gradient("expand")
+def _expand_grad(grad, out, inputs, saved):
+    """expand: every copy of an element sends its gradient back, and they add up."""
+    return (unbroadcast(grad, inputs[0].data.shape),)
+
+
+@gradient("clone")
+@gradient("to")
+def _copy_grad(grad, out, inputs, saved):
+    """clone and to: the same values (maybe in another dtype): the gradient passes through."""
+    return (grad,)
+
+
+@gradient("max_dim")
+@gradient("min_dim")
+def _max_dim_grad(grad, out, inputs, saved):
+    """t.max(dim) / t.min(dim): each slice's gradient goes to the one index returned."""
+    shape, index = inputs[0].data.shape, saved["index"]
+    full = np.zeros(shape or (1,), dtype=grad.dtype)
+    np.put_along_axis(full, index, grad.reshape(index.shape), axis=saved["dim"])
+    return (full.reshape(shape),)
+
+
+@gradient("where")
+def _where_grad(grad, out, inputs, saved):
+    """where(condition, input, other): input gets the gradient where condition holds, other elsewhere."""
+    condition, grads = saved["condition"], []
+    if isinstance(saved["input"], Tensor):
+        grads.append(np.where(condition, grad, 0))
+    if isinstance(saved["other"], Tensor):
+        grads.append(np.where(condition, 0, grad))
+    return grads
+
+
+@gradient("clamp")
+def _clamp_grad(grad, out, inputs, saved):
+    """clamp(x, min, max): x gets the gradient where min <= x <= max (1 at the bounds, as PyTorch);
+    a Tensor bound gets it where it won: min where x < min < max, max where x > max or max < min."""
+    x, low, high = saved["input"].data, _data(saved["min"]), _data(saved["max"])
+    inside = np.ones(grad.shape, dtype=bool)
+    if low is not None:
+        inside = inside & (x >= low)
+    if high is not None:
+        inside = inside & (x <= high)
+    grads = [np.where(inside, grad, 0)]
+    if isinstance(saved["min"], Tensor):
+        grads.append(np.where((x < low) & (True if high is None else low < high), grad, 0))
+    if isinstance(saved["max"], Tensor):
+        grads.append(np.where((x > high) | (False if low is None else high < low), grad, 0))
+    return grads
+
+
+def _share(grad, tie, a_loses, b_loses):
+    """The gradients of two competitors: none to the loser, half each on a tie (nan: neither loses)."""
+    half = np.where(tie, grad / 2, grad)
+    return np.where(a_loses, 0, half), np.where(b_loses, 0, half)
+
+
+@gradient("maximum")
+def _maximum_grad(grad, out, inputs, saved):
+    """maximum(a, b): the larger gets the gradient; a tie splits it half and half."""
+    a, b = inputs[0].data, inputs[1].data
+    return _share(grad, a == b, a < b, a > b)
+
+
+@gradient("minimum")
+def _minimum_grad(grad, out, inputs, saved):
+    """minimum(a, b): the smaller gets the gradient; a tie splits it half and half."""
+    a, b = inputs[0].data, inputs[1].data
+    return _share(grad, a == b, a > b, a < b)
+
+
+@gradient("var")
+def _var_grad(grad, out, inputs, saved):
+    """var = sum((x - mean) ** 2) / dof: d/dx = 2 (x - mean) / dof (nan when dof is 0, as PyTorch)."""
+    x, axis = inputs[0].data, saved["axis"]
+    centred = x - x.mean(axis=axis, keepdims=True) if x.size else x
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (_expand(grad, saved, x.shape) * (2 * centred / saved["dof"]),)
+
+
+@gradient("cumsum")
+def _cumsum_grad(grad, out, inputs, saved):
+    """cumsum: x[i] feeds out[i], out[i+1], ...: its gradient is the sum of grad from i to the end."""
+    if grad.ndim == 0:
+        return (grad,)
+    d = saved["dim"]
+    return (np.flip(np.cumsum(np.flip(grad, d), axis=d), d),)
+
+
+@gradient("norm")
+def _norm_grad(grad, out, inputs, saved):
+    """p-norm n: d/dx = sign(x) |x| ** (p - 1) / n ** (p - 1) (x / n for p = 2), 0 where n == 0 (as
+    PyTorch); p = inf: sign(x) to the largest |x|, split evenly among ties."""
+    x, p = inputs[0].data, saved["p"]
+    n, g = _expand(out.data, saved, x.shape), _expand(grad, saved, x.shape)
+    if p == math.inf:
+        winners = (np.abs(x) == n) & (n != 0)
+        return (g * np.sign(x) * winners / np.maximum(winners.sum(axis=saved["axis"], keepdims=True), 1),)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = x / n if p == 2 else np.sign(x) * np.abs(x) ** (p - 1) / n ** (p - 1)
+    return (g * np.where(n == 0, 0, slope),)

@@ -1,0 +1,98 @@
+"""The in-browser path: what the Setup cell installs resolves, offline, to Pyodide's own packages
+plus the course site's piplite index (autograder/course/lite.py, lite-lock.json), and a failing
+Setup says what happened and what to do. No network: everything comes from the shipped lock."""
+import ast
+import asyncio
+import copy
+import io
+import sys
+import types
+from contextlib import redirect_stderr
+
+import yaml
+
+from autograder import course
+from autograder.course import lite, site, student
+
+
+def _setup_source():
+    return "".join(student.setup_cell("01_tensor.ipynb")["source"])
+
+
+def test_setup_requirements_resolve_to_pyodide_and_the_site_index():
+    lock = lite.load_lock()
+    requirements = lite.setup_requirements(_setup_source())
+    assert requirements == ["tinytorch", *student.pins(["otter-grader"])]
+    plan, problems, missing = lite.resolve(lite.BOOT + requirements, lock)
+    assert not problems, "the in-browser Setup would fail or reach beyond the site and Pyodide:\n" + "\n".join(problems)
+    assert plan["tinytorch"][0] == "local" and plan["otter-grader"] == ("site", "7.0.0")
+    assert plan["numpy"][0] == plan["pandas"][0] == "pyodide", "NumPy and pandas come from Pyodide"
+    assert all(lite.PURE_TAG.search(w["file"]) for w in lock["wheels"]), "the site serves pure-Python wheels only"
+
+
+def test_resolver_names_what_would_come_from_pypi_or_has_no_wasm_build():
+    lock = lite.load_lock()
+    requirements = lite.setup_requirements(_setup_source())
+    without = copy.deepcopy(lock)
+    without["wheels"] = [w for w in without["wheels"] if w["name"] != "fica"]
+    _, problems, missing = lite.resolve(requirements, without)
+    assert [r.name for r in missing] == ["fica"] and "would come from PyPI" in problems[0], problems
+    compiled = copy.deepcopy(lock)
+    wheel = next(w for w in compiled["wheels"] if w["name"] == "dill")
+    wheel["file"] = wheel["file"].replace("py3-none-any", "cp314-cp314-manylinux_2_17_x86_64")
+    _, problems, _ = lite.resolve(requirements, compiled)
+    assert any("dill" in p and "no wasm build" in p for p in problems), problems
+    # Only tinytorch in the site's index (the old site): otter-grader would come from PyPI.
+    _, problems, missing = lite.resolve(requirements, lock, site={"tinytorch": "0.1.0"})
+    assert "otter-grader" in [r.name for r in missing], problems
+
+
+def test_lock_is_for_the_pinned_pyodide_and_kernel():
+    from jupyterlite_pyodide_kernel import constants
+    lock = lite.load_lock()
+    assert lock["pyodide"]["version"] == site.PYODIDE_VERSION == constants.PYODIDE_VERSION, \
+        "remake autograder/course/lite-lock.json: `python -m autograder.course.lite lock`"
+    config = yaml.safe_load((course.ROOT / "_config.yml").read_text())["sphinx"]["config"]
+    assert f"/v{site.PYODIDE_VERSION}/" in config["tinytorch_pyodide_url"]
+    assert lock["kernel"] == lite._kernel_index(), "the installed Pyodide kernel serves other wheels than the lock says"
+    pinned = {p.split("==")[0].lower(): p.split("==")[1] for p in student.pins(["otter-grader", "ipywidgets", "nbformat"])}
+    served = {w["name"]: w["version"] for w in lock["wheels"]}
+    assert {n: served[n] for n in pinned} == pinned, "the browser gets other versions than requirements.txt pins"
+
+
+def _run_setup(monkeypatch, install):
+    """Run the Setup cell as Pyodide would (top-level await, sys.platform "emscripten"): (stderr, error)."""
+    monkeypatch.setattr(sys, "platform", "emscripten")
+    monkeypatch.setitem(sys.modules, "piplite", types.SimpleNamespace(install=install))
+    code = compile(_setup_source(), "<setup>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    err, error = io.StringIO(), None
+    with redirect_stderr(err):
+        try:
+            result = eval(code, {"__name__": "__main__"})
+            if asyncio.iscoroutine(result):
+                asyncio.run(result)
+        except Exception as e:
+            error = e
+    return err.getvalue(), error
+
+
+def test_setup_failure_in_the_browser_says_what_happened_and_what_to_do(monkeypatch):
+    async def offline(requirements):
+        raise ValueError("Can't fetch metadata for 'otter-grader'.\nSee the console for details.")
+
+    err, error = _run_setup(monkeypatch, offline)
+    assert isinstance(error, RuntimeError) and str(error) == "Setup failed: see the message above.", repr(error)
+    assert error.__suppress_context__, "the raw installer traceback would be shown"
+    for words in ("could not install", "Can't fetch metadata for 'otter-grader'", "Binder", "Colab",
+                  "install the course on your computer", "self-host Pyodide"):
+        assert words in err, f"{words!r} missing from the Setup cell's message:\n{err}"
+
+
+def test_setup_succeeds_quietly_when_the_install_works(monkeypatch):
+    asked = []
+
+    async def works(requirements):
+        asked.append(requirements)
+
+    assert _run_setup(monkeypatch, works) == ("", None)
+    assert asked == [lite.setup_requirements(_setup_source())]
