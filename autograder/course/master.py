@@ -54,6 +54,15 @@ def source(cell):
     return "".join(s) if isinstance(s, list) else s
 
 
+FIGURE = "figure"  # the tag of a cell that only draws a picture: graders skip it (it defines nothing)
+
+
+def is_figure(cell):
+    """Is this notebook cell (a dict) tagged as a figure?"""
+    tags = cell.get("metadata", {}).get("tags") if isinstance(cell.get("metadata"), dict) else None
+    return isinstance(tags, list) and FIGURE in tags
+
+
 def code_cell(source, tags=()):
     """A new, unexecuted code cell."""
     cell = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": source}

@@ -77,7 +77,7 @@ def parse_master(master_path, module_id=None, all_cells=False):
     for cell in master.walk(nb):
         if cell.is_(master.END_QUESTION):
             last_end = len(cells)
-        elif cell.type == "code" and cell.region != "tests":
+        elif cell.type == "code" and cell.region != "tests" and not master.is_figure(cell.data):
             cells.append([cell.number, cell.source])
     questions = []
     for q in master.questions(nb, master_path.name):

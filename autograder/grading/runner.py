@@ -2,20 +2,35 @@
 
 The batch grader (autograder/grading/batch.py) starts this file as `python -s runner.py RESULT_FD`
 inside the sandbox (autograder/grading/sandbox.py), copied into a support folder next to the
-tinytorch package the notebook may import and to lockdown.py, the sandbox's inside, which it
-applies first. It must stay self-contained (stdlib + NumPy + lockdown.py): the course repository
-is neither importable nor visible from here.
+tinytorch package the notebook may import, tester.py (the test side) and lockdown.py (the inside of
+the unshare-mode sandbox). It must stay self-contained (stdlib + NumPy + those files).
 
-Protocol (one JSON document per line):
-  stdin, first line   the job: notebook cells, seed, time limits, resource limits, paths to hide
+Protocol:
+  stdin, first line   the job (JSON): notebook cells, seed, time limits, resource limits
   RESULT_FD           {"ev": "cell", ...} per cell, then {"ev": "ready"}
-  stdin, second line  the test cases, rewritten by autograder/grading/probe.py (sent only now: they are
-                      never on disk and never in this process while the notebook's cells run)
-  RESULT_FD           {"ev": "case", ...} per case, then {"ev": "done"}
+  stdin, then         phase 0 (public cases), later phase 1 (hidden ones): see tester.py; each
+                      case's result line is authenticated with the phase's key
 
-Nothing this process reports is trusted: the parent compares the probes of each case (the
-values the case's asserts read) with those of the reference run. This file only has to behave
-identically for the reference solution and for a submission.
+Threat model. A submission earns exactly what its own code earns on the tests as written: no code
+in a notebook can raise that, read a hidden test, or read anything on the host beyond what the
+course publishes. The notebook's code runs in this process, so:
+  - the tests and the keys arrive only after the cells ran; hidden cases only once the public
+    results are in (nothing a hidden case shows student code can reach a public message);
+  - before any notebook code runs, this file takes references to what the test side needs (the
+    builtins, marshal, os.read/os.write, HMAC, NumPy's types) and compiles tester.py; after the cells
+    it calls nothing the notebook could have replaced: tester.py runs in a fresh namespace built
+    from those references (patching json, builtins, modules or this file's globals changes nothing);
+  - an audit hook (_guard) refuses what would reach past that: other audit hooks, tracing, ctypes,
+    rewriting the code or defaults of this file's functions; during the tests also frames
+    (sys._getframe, tracebacks' frames), gc introspection, new code objects, signals and forks;
+  - results count only with a valid HMAC under a per-run, per-phase key (channel.py); anything
+    else on the channel is reported in the row's status, never counted.
+Left over, stated in the instructor guide: a notebook written against this protocol can still
+impersonate the runner during its own cells (announce their end itself, read the phase that
+follows); the grader then finds a second "ready" or the cells unreported and ignores it, but a
+careful forgery of the whole cell sequence is not detected; nor is corrupting the interpreter's
+memory (crafted bytecode), which the sandbox contains but this process cannot. Both need code aimed
+at the grader, visible to whoever reads the notebook.
 """
 import json
 import os
@@ -133,7 +148,7 @@ FRAME_ATTRS = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})
 
 def _guard(event, args, _always=ALWAYS, _tests=DURING_TESTS, _attrs=GUARDED_ATTRS, _frames=FRAME_ATTRS,
            _getrlimit=resource.getrlimit, _phase=getattr(resource, PHASE, None), _error=RuntimeError,
-           _str=str, _type=type, _getattr=getattr, _ours=(__file__, TESTER_FILE)):
+           _no_frame=ValueError, _str=str, _type=type, _getattr=getattr, _ours=(__file__, TESTER_FILE)):
     """The runner's audit hook (PEP 578), installed before any notebook code: it refuses other audit
     hooks, tracing, ctypes and rewriting the code or defaults of the runner's functions: all would let
     code rewrite the grader in its own process; once the tests run also frames, gc introspection,
@@ -145,6 +160,8 @@ def _guard(event, args, _always=ALWAYS, _tests=DURING_TESTS, _attrs=GUARDED_ATTR
             _getattr(_getattr(args[0], "__code__", None), "co_filename", None) in _ours:
         raise _error(f"setting {args[1]} is not available while grading")
     if _phase is not None and _getrlimit(_phase)[1] == 0:
+        if event == "sys._getframe":  # ValueError: what namedtuple, typing and enum expect without frames
+            raise _no_frame("sys._getframe is not available while the tests run")
         if event in _tests or (event == "object.__getattr__" and _type(args[1]) is _str and args[1] in _frames):
             raise _error(f"{event} is not available while the tests run")
 
@@ -153,6 +170,12 @@ def _lock(_setrlimit=resource.setrlimit, _phase=getattr(resource, PHASE, None)):
     """Enter the test phase (irreversibly: a hard limit cannot be raised again without privileges)."""
     if _phase is not None:
         _setrlimit(_phase, (0, 0))
+
+
+def _handled(_getsignal=signal.getsignal, _numbers=tuple(signal.Signals), _callable=callable,
+             _special=(signal.SIGALRM, signal.SIGINT, signal.SIGKILL, signal.SIGSTOP)):
+    """The signals with a Python handler (other than the runner's own alarm and Ctrl-C)."""
+    return [n for n in _numbers if n not in _special and _callable(_getsignal(n))]
 
 
 def _pristine():
@@ -172,7 +195,7 @@ def _pristine():
         ("types", (("ModuleType", types.ModuleType), ("FunctionType", types.FunctionType))),
         ("os", (("read", os.read), ("write", os.write), ("getpid", os.getpid), ("_exit", os._exit))),
         ("signal", (("signal", signal.signal), ("setitimer", signal.setitimer), ("SIGALRM", signal.SIGALRM),
-                    ("ITIMER_REAL", signal.ITIMER_REAL))),
+                    ("ITIMER_REAL", signal.ITIMER_REAL), ("SIG_DFL", signal.SIG_DFL), ("handled", _handled))),
         ("marshal", (("dumps", marshal.dumps), ("loads", marshal.loads)))), mac)
 
 

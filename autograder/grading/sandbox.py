@@ -143,10 +143,12 @@ class Sandbox:
             (f"memory of a submission's processes together NOT limited beyond {L.procs} × {L.memory_mb} MB "
              "(no writable memory cgroup here: grade as root, or where cgroups can be delegated)"),
             f"stdout + stderr: the first {L.keep_output_kb} KB kept, more than {L.output_mb:g} MB stops the run",
+            "tests: public cases sent after the cells, hidden ones after the public results; the child's test side "
+            "compiled before the notebook ran; results count only with an HMAC under a per-run key (runner.py)",
         ]
         if self.mode == "bwrap":
             lines += [
-                "isolation: bubblewrap (bwrap): an empty root holding only the Python installation, its packages, "
+                "isolation: user, mount, pid and network namespaces (bubblewrap): an empty root holding only the Python installation, its packages, "
                 "the shared libraries and the grader's support folder, all read-only, and a private "
                 f"{L.file_mb} MB tmpfs as working directory; no /proc, no /etc, nothing else of this machine; "
                 "new user, pid, network (none), IPC and UTS namespaces, no capabilities"]
@@ -163,9 +165,10 @@ class Sandbox:
                       "and other submissions, the course repository, the reference cache and the Python "
                       "installation can be read (and what this user may write, written) by student code"]
         if self.root:
-            lines += ["running as root: student code runs as root" + (" in its user namespace (it can read what "
-                      "root can read outside the hidden paths)" if self.namespaces else "") +
-                      "; grade as an ordinary user"]
+            lines += ["running as root: student code runs as root" + (
+                " in its user namespace, without capabilities, seeing only the sandbox's root" if self.mode == "bwrap"
+                else " in its user namespace (it can read what root can read outside the hidden paths)"
+                if self.namespaces else "") + "; grade as an ordinary user"]
         return lines
 
     # ------------------------------------------------------------------ one run

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import yaml
 
+from ..course.master import is_figure
+
 MAX_FILE = 50 << 20
 OTTER_STAMP = re.compile(r"_\d{4}_\d{2}_\d{2}T\d{2}_\d{2}_\d{2}_\d{6}$")
 CHECK_CALL = re.compile(r"\bgrader\.check\s*\(")
@@ -110,8 +112,8 @@ def load_submission(path, module_id):
         return sub
     cells = []
     for number, cell in enumerate(nb["cells"], start=1):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code" or is_figure(cell):
+            continue  # a figure cell only draws (tagged by the course; skipping one only skips a picture)
         source = cell.get("source", "")
         if isinstance(source, list) and all(isinstance(s, str) for s in source):
             source = "".join(source)

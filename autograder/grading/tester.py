@@ -191,6 +191,8 @@ def _frame(fd):
 
 def serve(namespace, tests_fd, result_fd, seed, case_timeout, reseed, lock):
     """Run the grader's test phases against `namespace` (the notebook's globals)."""
+    for number in signal.handled():  # handlers the notebook installed would be handed the test's frames
+        signal.signal(number, signal.SIG_DFL)
     signal.signal(signal.SIGALRM, _on_alarm)
     main_pid = os.getpid()
     for phase in (0, 1):
@@ -204,7 +206,8 @@ def serve(namespace, tests_fd, result_fd, seed, case_timeout, reseed, lock):
             error = None
             try:
                 code = compile(source, "<test>", "exec")
-                env = dict(namespace)
+                before = dict(namespace)
+                env = dict(before, __builtins__=__builtins__)  # the test's builtins: the pristine ones
                 env.update(probes_for(probes))
                 signal.setitimer(signal.ITIMER_REAL, case_timeout)
                 try:
@@ -213,7 +216,7 @@ def serve(namespace, tests_fd, result_fd, seed, case_timeout, reseed, lock):
                 finally:
                     signal.setitimer(signal.ITIMER_REAL, 0)
                 for name, value in env.items():  # names a case defines stay for the next ones, as in otter
-                    if not name.startswith("__tt_"):
+                    if not name.startswith("__") and (name not in before or before[name] is not value):
                         namespace[name] = value
             except Timeout:
                 error = {"type": "Timeout", "message": f"stopped after {case_timeout:g} s", "line": None,

@@ -361,7 +361,7 @@ def lite_notebook(browser, server, pyodide_url, offline_pyodide):
     m = MODULES[0]
     ctx, page, errors, net = _open(browser, server, pyodide_url, f"lite/notebooks/index.html?path={m.id}.ipynb",
                                    pyodide_dir=offline_pyodide)
-    page.get_by_text(f'otter.Notebook("{m.id}.ipynb")').first.wait_for(timeout=300_000)
+    page.get_by_text(f'Notebook("{m.id}.ipynb")').first.wait_for(timeout=300_000)  # the grader's cell
     yield m, page, errors, net
     ctx.close()
 

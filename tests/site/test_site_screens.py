@@ -46,14 +46,18 @@ def test_code_blocks_fit_at_1280px(open_page, path):
         .filter(longest => longest <= max)""", MAX_COLUMNS)
     assert not wide, f"{path}: {len(wide)} code blocks with lines of at most {MAX_COLUMNS} columns scroll sideways"
     capacity = page.evaluate("""() => {
-        const pre = document.querySelector('article div.highlight pre');
-        if (!pre) return null;
+        const pres = [...document.querySelectorAll('article div.highlight pre')]
+            .filter(pre => pre.offsetParent !== null && pre.clientWidth > 0);
+        if (!pres.length) return null;
+        const pre = pres.reduce((a, b) => (b.clientWidth > a.clientWidth ? b : a));
+        const style = getComputedStyle(pre);
         const probe = document.createElement('span');
         probe.textContent = 'x'.repeat(88);
         pre.appendChild(probe);
-        const fits = pre.scrollWidth <= pre.clientWidth + 1 || probe.offsetWidth <= pre.clientWidth - 12;
+        const needed = probe.getBoundingClientRect().width;
         probe.remove();
-        return fits; }""")
+        const room = pre.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+        return needed <= room + 0.5; }""")
     assert capacity in (None, True), f"{path}: 88 columns do not fit in a code block at 1280 px"
 
 

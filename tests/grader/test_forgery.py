@@ -1,0 +1,188 @@
+"""Issue 15: grading that cannot be forged. Each attack is a submission of the toy fixture module
+that knows nothing of the answers (or, for the fake results, copies an honest run's); each must
+earn exactly what its own code earns: the unfilled notebook's 0.
+
+  rewrite   patches json, marshal, builtins and the runner's own functions during its cells so that
+            every test compares its expected value with itself
+  events    writes `case` events (copied from an honest run) to every open file descriptor
+  leak      student code called by a hidden case tries to carry the case's content into the feedback
+"""
+import json
+import os
+
+import pytest
+
+from autograder.grading import reference
+from autograder.grading.batch import Grader
+from tests.grader.test_grader import FIXTURE, LIMITS, _edit, _json, toy  # noqa: F401 (toy is a fixture)
+
+REWRITE = r'''
+import ast, builtins, gc, json, marshal, types
+
+def forge(src):
+    """Every comparison and np.allclose of a rewritten test compares the test's own value with itself."""
+    try:
+        tree = ast.parse(src)
+    except Exception:
+        return src
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            if node.func.id == "__tt_cmp__" and len(node.args) >= 4:
+                node.args[2:] = [node.args[-1]] * (len(node.args) - 2)
+            elif node.func.id == "__tt_call__" and isinstance(node.args[2], ast.List) and len(node.args[2].elts) > 1:
+                node.args[2].elts[0] = node.args[2].elts[1]
+    return ast.unparse(tree)
+
+_loads, _mloads, _compile = json.loads, marshal.loads, builtins.compile
+
+def loads(s, *a, **k):
+    obj = _loads(s, *a, **k)
+    if isinstance(obj, dict) and isinstance(obj.get("cases"), list):
+        for case in obj["cases"]:
+            case["code"] = forge(case["code"])
+    return obj
+
+def mloads(data):
+    obj = _mloads(data)
+    if isinstance(obj, tuple) and len(obj) == 2 and isinstance(obj[1], list):
+        return obj[0], [[k, forge(src)] for k, src in obj[1]]
+    return obj
+
+def compile_(src, filename, *a, **k):
+    return _compile(forge(src) if isinstance(src, str) and filename == "<test>" else src, filename, *a, **k)
+
+json.loads, marshal.loads, builtins.compile = loads, mloads, compile_
+patched = 0
+for obj in gc.get_objects():
+    if isinstance(obj, types.FunctionType) and obj.__code__.co_filename.endswith(("runner.py", "tester.py")):
+        obj.__globals__.update(json=types.SimpleNamespace(loads=loads, dumps=json.dumps), compile=compile_,
+                               marshal=types.SimpleNamespace(loads=mloads, dumps=marshal.dumps))
+        patched += 1
+print("patched", patched, "functions of the grader")
+'''
+
+EVENTS = r'''
+import os
+lines = {lines!r}
+written = 0
+for fd in range(3, 256):
+    try:
+        os.write(fd, lines)
+        written += 1
+    except OSError:
+        pass
+print("wrote fake results to", written, "file descriptors")
+'''
+
+LEAK = r'''
+import sys
+seen = []
+
+def _steal(frame):
+    while frame is not None:
+        seen.extend(repr(c) for c in frame.f_code.co_consts if isinstance(c, (str, float)))
+        frame = frame.f_back
+
+def double(x):  # called by q1's hidden case too: keep its argument and whatever constants can be reached
+    seen.append(repr(x))
+    for get in (lambda: sys._getframe(1), lambda: sys.exc_info()[2]):
+        try:
+            _steal(get())
+        except Exception:
+            pass
+    name = "LEAK_" + "_".join(s.replace("-", "m").replace(".", "_") for s in seen)
+    raise type(name[:55], (Exception,), {})("LEAK " + " | ".join(seen))
+
+def normalize(v):
+    raise AssertionError("LEAK " + " | ".join(seen))
+'''
+
+HIDDEN_SECRETS = ("-1.5", "m1_5", "-3.0", "m3_0")  # q1's hidden case: double(-1.5) == -3.0
+
+
+def _honest_events(student, tmp_path):
+    """The result lines an honest, correct run produces (what the `events` attack copies)."""
+    subs = tmp_path / "honest"
+    subs.mkdir()
+    (subs / "correct.ipynb").write_bytes(_json(_edit(student)))
+    grader = Grader(str(FIXTURE), subs, tmp_path / "honest.csv", workers=1, limits=LIMITS,
+                    log=open(os.devnull, "w"))
+    grader.run()
+    lines = [json.dumps({"ev": "case", "key": key, "error": None, "probes": case["probes"]})
+             for key, case in grader.ref.items()]
+    return ("\n".join(lines) + '\n{"ev": "done"}\n').encode()
+
+
+@pytest.fixture(scope="module")
+def forged(toy, tmp_path_factory):  # noqa: F811
+    student, _ = toy
+    root = tmp_path_factory.mktemp("forgery")
+    subs = root / "subs"
+    subs.mkdir()
+    files = {
+        "rewrite": _edit(student, solved=False, after={"def scale(": [REWRITE]}),
+        "events": _edit(student, solved=False, after={"def scale(": [
+            EVENTS.format(lines=_honest_events(student, root))]}),
+        "leak": _edit(student, {"def double(": LEAK, "def normalize(": "pass"}),
+        "unfilled": student,
+    }
+    for name, nb in files.items():
+        (subs / f"{name}.ipynb").write_bytes(_json(nb))
+    out = root / "g.csv"
+    rows = Grader(str(FIXTURE), subs, out, workers=2, limits=LIMITS, log=open(os.devnull, "w")).run()
+    return rows, root / "g-feedback"
+
+
+def test_rewriting_the_tests_from_inside_the_notebook_earns_nothing(forged):
+    rows, feedback = forged
+    assert rows["unfilled"].total == 0
+    assert rows["rewrite"].total == 0, (feedback / "rewrite.md").read_text()
+
+
+def test_fake_results_on_every_descriptor_are_ignored_and_reported(forged):
+    rows, feedback = forged
+    r = rows["events"]
+    assert r.total == 0, (feedback / "events.md").read_text()
+    assert "forged or garbled lines on the result channel were ignored" in r.status
+
+
+def test_nothing_of_a_hidden_case_reaches_the_feedback(forged):
+    rows, feedback = forged
+    text = (feedback / "leak.md").read_text()
+    assert "LEAK" in text  # the public failures do carry the notebook's message
+    assert rows["leak"].scores["q3"] == 3  # the rest of the notebook is graded as usual
+    assert not [s for s in HIDDEN_SECRETS if s in text], text
+
+
+def test_reference_messages_split_public_and_hidden_cases():
+    """The grader sends public cases first and hidden ones only after the public results are in."""
+    tests = json.loads(reference.tests_message(reference.parse_master(FIXTURE)))["cases"]
+    hidden = [c["hidden"] for c in tests]
+    assert hidden == sorted(hidden) and any(hidden) and not all(hidden)
+
+
+def test_the_channel_takes_only_authenticated_results_after_every_cell_reported():
+    import hmac
+    import marshal
+    from autograder.grading.channel import Phases
+    tests = json.dumps({"cases": [{"key": "q1/0", "code": "pass", "hidden": False},
+                                  {"key": "q1/1", "code": "pass", "hidden": True}]}).encode()
+    phases = Phases(tests, [[1, "x = 1"], [2, "y = 2"]])
+    assert phases.accept({"ev": "cell", "cell": 1}) is not None
+    assert phases.accept({"ev": "ready"}) is None  # cell 2 never reported: a notebook's own "ready"
+    phases.accept({"ev": "cell", "cell": 2})
+    ready = phases.accept({"ev": "ready"})
+    frame = phases.next_frame(ready)
+    key, cases = marshal.loads(frame[8:])
+    assert cases == [["q1/0", "pass"]]  # the public phase only
+
+    def signed(k, event):
+        data = marshal.dumps(event)
+        return {"ev": "signed", "mac": hmac.digest(k, data, "sha256").hex(), "data": data.hex()}
+    case = {"ev": "case", "key": "q1/0", "error": None, "probes": []}
+    assert phases.accept(dict(case)) is None  # unsigned
+    assert phases.accept(signed(b"guess" * 7, case)) is None  # another key
+    assert phases.accept(signed(key, dict(case, key="q1/1"))) is None  # a hidden case in the public phase
+    assert phases.accept(signed(key, case)) == case
+    done = phases.accept(signed(key, {"ev": "done", "phase": 0}))
+    assert marshal.loads(phases.next_frame(done)[8:])[1] == [["q1/1", "pass"]]
