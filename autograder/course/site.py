@@ -14,6 +14,9 @@ Settings (``sphinx: config:`` in _config.yml):
   tinytorch_pyodide_url   where JupyterLite loads Pyodide's pyodide.mjs (default: Pyodide's CDN)
   tinytorch_binderhub_url BinderHub for the Binder buttons (default https://mybinder.org)
   tinytorch_colab_url     Colab for the Colab buttons (default https://colab.research.google.com)
+  tinytorch_released_modules  "all" (default) or the ids of the modules whose reference code the
+                          site's tinytorch wheel carries; the others are skeletons there, so their
+                          answers cannot be downloaded (see the instructor guide)
 The repository the Binder and Colab buttons open is ``repository.url`` / ``repository.branch``
 in _config.yml; while ``repository.url`` is empty, chapters show only the JupyterLite button.
 
@@ -22,6 +25,7 @@ which also puts the repository root on Sphinx's path).
 """
 import json
 import os
+import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
@@ -31,8 +35,10 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinxcontrib.mermaid import Mermaid
 
-from . import lite
+from . import lite, master
 from . import registry as course
+from .package import write_site_package
+from .student import setup_cell
 from .wheel import build_wheel
 
 logger = logging.getLogger(__name__)
@@ -255,7 +261,7 @@ def configure_jupyterlite(app, config):
     Everything is written under the build folder (next to the HTML output), never into the sources.
     """
     work = Path(app.outdir).parent / "jupyterlite"
-    wheel = build_wheel(course.ROOT / "tinytorch", work / "wheels")
+    wheel = site_wheel(work / "wheels", config.tinytorch_released_modules)
     # otter-grader and the pure-Python packages it needs that Pyodide lacks (lite.py): downloaded
     # once into _build/piplite-wheels, so students' Setup needs only the site and Pyodide's URL.
     lite_config = {"PipliteAddon": {"piplite_urls": [str(wheel), *map(str, lite.fetch_wheels())]}}
@@ -268,8 +274,45 @@ def configure_jupyterlite(app, config):
     config.jupyterlite_config = str(work / "jupyter_lite_config.json")
     config.jupyterlite_content_dir = str(work / "contents")
     config.jupyterlite_contents = [str(m.student) for m in course.modules() if m.exists and m.student.exists()] + [
-        str(ms.notebook) for ms in course.milestones() if ms.exists]
+        str(path) for path in lite_milestones(work / "milestones")]
     config.jupyterlite_bind_ipynb_suffix = False
+
+
+def released(setting):
+    """The module ids whose reference code the site's tinytorch carries: "all", or a list of ids."""
+    ids = [m.id for m in course.modules() if m.exists]
+    if setting == "all":
+        return set(ids)
+    chosen = {course.module(str(x)).id for x in (setting or [])}  # KeyError names an unknown module
+    return chosen & set(ids)
+
+
+def site_wheel(dest, setting):
+    """The tinytorch wheel for JupyterLite: the repository's package when every module is released,
+    else one whose unreleased modules are skeletons (package.write_site_package)."""
+    try:
+        chosen = released(setting)
+    except KeyError as e:
+        raise ValueError(f"tinytorch_released_modules in _config.yml: {e.args[0]}") from None
+    if chosen == released("all"):
+        return build_wheel(course.ROOT / "tinytorch", dest)
+    with tempfile.TemporaryDirectory() as tmp:
+        write_site_package(Path(tmp) / "tinytorch", chosen)
+        return build_wheel(Path(tmp) / "tinytorch", dest, what="the site's tinytorch wheel")
+
+
+def lite_milestones(dest):
+    """The milestone notebooks as JupyterLite serves them: each with the student notebooks' Setup
+    cell first (it installs tinytorch in the browser); written under the build folder."""
+    dest.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for ms in (ms for ms in course.milestones() if ms.exists):
+        nb = master.read(ms.notebook)
+        folder = ms.notebook.parent.relative_to(course.ROOT).as_posix()
+        nb["cells"].insert(0, dict(setup_cell(ms.notebook.name, folder), id="tinytorch-setup"))
+        (dest / ms.notebook.name).write_text(master.dump(nb), encoding="utf-8")
+        paths.append(dest / ms.notebook.name)
+    return paths
 
 
 # ----------------------------------------------------------------------------- page assets
@@ -333,6 +376,7 @@ def setup(app):
     app.add_config_value("tinytorch_pyodide_url", DEFAULT_PYODIDE_URL, "env")
     app.add_config_value("tinytorch_binderhub_url", "https://mybinder.org", "env")
     app.add_config_value("tinytorch_colab_url", "https://colab.research.google.com", "env")
+    app.add_config_value("tinytorch_released_modules", "all", "env")
     app.add_directive("course-map", CourseMap)
     app.add_directive("tier-modules", TierTable)
     app.connect("config-inited", one_blas_thread)

@@ -27,14 +27,16 @@ def pins(names):
     return [found[n] for n in names]
 
 
-def setup_cell(notebook_name):
+def setup_cell(notebook_name, folder="notebooks"):
     """First cell of a student notebook: installs what it needs in JupyterLite or on Colab, else a no-op.
 
-    JupyterLite (Pyodide, sys.platform "emscripten") installs tinytorch, otter-grader and its pure-Python
-    dependencies from the course site's piplite index (lite.py), NumPy & co. from Pyodide; if that
-    fails (offline, a blocked network) it says so in plain words and what to do instead. Colab clones the course repository (repository.url in
-    _config.yml), installs it with otter-grader, and puts this notebook's file beside it so that
-    otter can read the tests stored in its metadata. Locally, on Binder and when grading, nothing runs.
+    JupyterLite (Pyodide, sys.platform "emscripten") installs tinytorch, otter-grader and its
+    pure-Python dependencies from the course site's piplite index (lite.py), NumPy & co. from
+    Pyodide; if that fails (offline, a blocked network) it says so in plain words and what to do
+    instead. Colab clones the course repository (repository.url in _config.yml), installs it with
+    otter-grader, and puts this notebook's file (`folder`/notebook_name in the repository) beside it
+    so that otter can read the tests stored in its metadata. Locally, on Binder and when grading,
+    nothing runs.
     """
     otter = pins(["otter-grader"])[0]  # the grader's pin, so students check with the same otter
     url, branch = registry.repository()
@@ -45,10 +47,11 @@ def setup_cell(notebook_name):
              "    try:",
              "        import piplite",
              f'        await piplite.install(["tinytorch", "{otter}"])',
-             "    except Exception as error:  # offline, a blocked network, a missing package",
-             '        reason = (str(error).strip().splitlines() or [""])[0]',
+             "        import tinytorch  # Pyodide only logs a package it could not load (NumPy): check",
+             "    except Exception as setup_error:  # offline, a blocked network, a missing package",
+             '        reason = (str(setup_error).strip().splitlines() or [""])[0]',
              '        print(f"Setup could not install tinytorch and otter-grader in your browser "',
-             '              f"({type(error).__name__}: {reason}).\\n"',
+             '              f"({type(setup_error).__name__}: {reason}).\\n"',
              '              "Your network probably blocks Pyodide (the Python this page downloads)\\n"',
              '              "or the course site. What to do: open this notebook on Binder or in Colab\\n"',
              '              "(buttons on the module\'s page), or install the course on your computer\\n"',
@@ -64,7 +67,7 @@ def setup_cell(notebook_name):
                   f'                        "{url}", "{checkout}"], check=True)',
                   f'    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "{checkout}", "{otter}"],',
                   "                   check=True)",
-                  f'    shutil.copy("{checkout}/notebooks/{notebook_name}", "{notebook_name}")  # otter reads its tests']
+                  f'    shutil.copy("{checkout}/{folder}/{notebook_name}", "{notebook_name}")  # otter reads its tests']
     else:
         lines += ['    raise RuntimeError("This course has no repository URL yet (repository.url in its _config.yml), "',
                   '                       "so Colab cannot install tinytorch: open the notebook in JupyterLite or "',

@@ -136,7 +136,10 @@ def judge_run(assignment, ref, result, limits, graded_modules, extra_notes=()):
     total = round(sum(scores.values()), 6)
     percent = round(100 * total / a.possible, 2) if a.possible else 0.0
 
-    where = f"during cell {started[-1]}" if started and not ready else "during the tests"
+    hidden = any(e.get("ev") == "phase-done" for e in events)  # the public phase ended: the hidden one ran
+    stopped = [e.get("phase") for e in events if e.get("ev") == "stopped" and not done]  # tester.py refused a phase
+    where = f"during cell {started[-1]}" if started and not ready else \
+        "during the hidden tests" if hidden else "during the tests"
     if result.killed == "timeout":
         status = f"timeout: stopped after {L.timeout:g} s {where}"
     elif result.killed == "output":
@@ -145,6 +148,11 @@ def judge_run(assignment, ref, result, limits, graded_modules, extra_notes=()):
         status = f"stopped: flooded the grader's result channel {where}"
     elif result.killed == "memory" and not done:
         status = f"stopped: its processes used more than {L.total_memory_mb} MB of memory together {where}"
+    elif stopped:
+        status = f"graded; {'the hidden' if stopped[0] == 1 else 'the'} tests were not run: code of the notebook was still " \
+                 "running when they were due (a test past its time limit, or a thread it started)"
+    elif not done and hidden:  # no exit status: the code a hidden case called could choose it
+        status = f"crashed {where}"
     elif not done:
         status = f"crashed {where} (exit status {result.returncode})"
     else:

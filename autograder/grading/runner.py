@@ -9,7 +9,8 @@ Protocol:
   stdin, first line   the job (JSON): notebook cells, seed, time limits, resource limits
   RESULT_FD           {"ev": "cell", ...} per cell, then {"ev": "ready"}
   stdin, then         phase 0 (public cases), later phase 1 (hidden ones): see tester.py; each
-                      case's result line is authenticated with the phase's key
+                      case's result line is authenticated with the phase's key; {"ev": "stopped"}
+                      when a phase could not be read safely
 
 Threat model. A submission earns exactly what its own code earns on the tests as written: no code
 in a notebook can raise that, read a hidden test, or read anything on the host beyond what the
@@ -23,8 +24,21 @@ course publishes. The notebook's code runs in this process, so:
   - an audit hook (_guard) refuses what would reach past that: other audit hooks, tracing, ctypes,
     rewriting the code or defaults of this file's functions; during the tests also frames
     (sys._getframe, tracebacks' frames), gc introspection, new code objects, signals and forks;
+  - the tests run in threads (tester.py): each case in a worker of its own, the keys and the signing
+    in another thread that is not the main one. Python runs signal handlers only in the main
+    thread, hands them its frame, and lets only the main thread install them (signal.signal and
+    setitimer raise no audit event): the main thread only waits, holding nothing of the tests. A
+    case's time limit is that thread's wait (a case past it ends its phase);
+  - a phase is asked for (the cells' "ready", the public phase's signed end) only while no other
+    thread runs Python, and with automatic garbage collection off until it is read (no finalizer
+    of the notebook runs then): code the notebook left running could otherwise read it off the
+    grader's input first; the run then stops there, and says so ({"ev": "stopped"}). In the
+    sandbox's own pid namespace (this process is pid 1 or 2) every other process is ended before
+    "ready" for the same reason (a forked copy holds the same input); without one (isolation
+    "none") they are not;
   - results count only with a valid HMAC under a per-run, per-phase key (channel.py); anything
-    else on the channel is reported in the row's status, never counted.
+    else on the channel is reported in the row's status, never counted; a crash during the hidden
+    tests is reported without its exit status (which the code a hidden case called could choose).
 Left over, stated in the instructor guide: a notebook written against this protocol can still
 impersonate the runner during its own cells (announce their end itself, read the phase that
 follows); the grader then finds a second "ready" or the cells unreported and ignores it, but a
@@ -180,7 +194,9 @@ def _handled(_getsignal=signal.getsignal, _numbers=tuple(signal.Signals), _calla
 
 def _pristine():
     """References to what the test side needs, taken before any notebook code runs (see tester.py)."""
+    import _thread
     import builtins
+    import gc
     import marshal
     try:
         from _hashlib import hmac_digest as mac
@@ -194,9 +210,12 @@ def _pristine():
         ("np", tuple(vars(numpy).items())),
         ("types", (("ModuleType", types.ModuleType), ("FunctionType", types.FunctionType))),
         ("os", (("read", os.read), ("write", os.write), ("getpid", os.getpid), ("_exit", os._exit))),
-        ("signal", (("signal", signal.signal), ("setitimer", signal.setitimer), ("SIGALRM", signal.SIGALRM),
-                    ("ITIMER_REAL", signal.ITIMER_REAL), ("SIG_DFL", signal.SIG_DFL), ("handled", _handled))),
-        ("marshal", (("dumps", marshal.dumps), ("loads", marshal.loads)))), mac)
+        ("signal", (("signal", signal.signal), ("SIGALRM", signal.SIGALRM),
+                    ("SIG_DFL", signal.SIG_DFL), ("handled", _handled))),
+        ("marshal", (("dumps", marshal.dumps), ("loads", marshal.loads))),
+        ("thread", (("start", _thread.start_new_thread), ("lock", _thread.allocate_lock), ("count", _thread._count),
+                    ("sentinel", getattr(_thread, "_set_sentinel", None)))),  # gone in 3.13
+        ("gc", (("disable", gc.disable), ("enable", gc.enable), ("isenabled", gc.isenabled)))), mac)
 
 
 def main(result_fd):
@@ -241,7 +260,8 @@ def main(result_fd):
     sys.modules["__main__"] = module
     namespace = module.__dict__
     builtin_items, tester, run_code, new_dict, new_ns, modules, mac = _pristine()
-    write, channel_fd, reseed, lock = os.write, result_fd, _reseed, lock or (lambda: None)
+    channel_fd, reseed, lock = result_fd, _reseed, lock or (lambda: None)
+    kill, reap, own_pids, sigkill = os.kill, os.waitpid, os.getpid() <= 2, signal.SIGKILL  # pid 1 or 2: a pid namespace
     sys.addaudithook(_guard)
     cells, seed = job["cells"], job["seed"]
     cell_timeout, case_timeout = job["cell_timeout"], job["case_timeout"]
@@ -274,8 +294,18 @@ def main(result_fd):
         channel.send({"ev": "cell", "cell": index, "error": error, "seconds": round(time.perf_counter() - began, 3)})
 
     # From here on nothing that the notebook could have replaced is called: only the references
-    # taken above, and tester.py's code run in a fresh namespace made of them (see tester.py).
-    write(channel_fd, b'{"ev": "ready"}\n')
+    # taken above, and tester.py's code run in a fresh namespace made of them (see tester.py),
+    # which announces the end of the cells ("ready") once no code of the notebook runs.
+    if own_pids:  # end every process the notebook left: they could read the grader's input first
+        try:
+            kill(-1, sigkill)
+        except:  # noqa: E722 (no name lookup: the notebook may have replaced the builtins)
+            pass
+        while True:
+            try:
+                reap(-1, 0)
+            except:  # noqa: E722
+                break
     side = new_dict(__builtins__=new_dict(builtin_items), mac=mac)
     for name, items in modules:
         side[name] = new_ns(**new_dict(items))

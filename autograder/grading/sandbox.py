@@ -39,7 +39,7 @@ CHILD_FILES = (RUNNER, LOCKDOWN, TESTER)             # copied into the support f
 class Limits:
     timeout: float = 120.0     # wall clock per submission (s); then the whole sandbox is killed
     cell_timeout: float = 30.0  # per notebook cell (SIGALRM in the child)
-    case_timeout: float = 10.0  # per test case (SIGALRM in the child)
+    case_timeout: float = 10.0  # per test case (the child's control thread stops waiting on it)
     memory_mb: int = 2048      # address space per process (RLIMIT_AS)
     total_memory_mb: int = 3072  # memory of all the submission's processes together (a memory cgroup)
     procs: int = 32            # processes + threads in the sandbox (RLIMIT_NPROC or a pids cgroup)
@@ -134,7 +134,7 @@ class Sandbox:
         }[self.procs_mode()]
         lines = [
             f"wall clock {L.timeout:g} s per submission (then the sandbox's processes are killed); "
-            f"{L.cell_timeout:g} s per cell and {L.case_timeout:g} s per test case (SIGALRM)",
+            f"{L.cell_timeout:g} s per cell (SIGALRM) and {L.case_timeout:g} s per test case (a thread wait)",
             f"memory {L.memory_mb} MB of address space per process (RLIMIT_AS); CPU {int(L.timeout) + 1} s per "
             f"process (RLIMIT_CPU); files up to {L.file_mb} MB (RLIMIT_FSIZE); {L.open_files} open files; no core dumps",
             procs,

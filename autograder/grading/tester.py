@@ -1,7 +1,8 @@
 """The test side of the grading child, kept apart from the notebook's reach (see runner.py).
 
 runner.py compiles this file before any notebook code runs and, once the cells have run, executes
-that code object in a fresh namespace whose builtins, `np`, `os`, `signal`, `marshal` and `mac` are
+that code object in a fresh namespace whose builtins, `np`, `os`, `signal`, `marshal`, `thread`,
+`gc` and `mac` are
 references the runner took at start-up (see runner.py: the notebook may have replaced anything in
 the modules, but not these). So nothing here imports or looks anything up in a module: every
 name is one of those or defined below. runner.py also executes it into its own globals, which is
@@ -24,7 +25,7 @@ MAX_PROBES = 5_000       # per case
 
 
 class Timeout(BaseException):
-    """Raised by SIGALRM when a cell or a test case runs past its time limit."""
+    """Raised by SIGALRM when a cell runs past its time limit (test cases: see _control)."""
 
 
 def _on_alarm(signum, frame):
@@ -159,14 +160,18 @@ def _error(exc, filename, frames=True):
     return out
 
 
-def _signed(mac, key, event, fd):
-    """Write `event` (marshal data) as a line authenticated with `key`."""
+def _encoded(event):
+    """marshal data of `event` (a case whose record cannot be encoded fails)."""
     try:
-        data = marshal.dumps(event)
+        return marshal.dumps(event)
     except (TypeError, ValueError):  # an unencodable probe: the case fails
-        data = marshal.dumps({"ev": "case", "key": event.get("key"), "probes": [],
+        return marshal.dumps({"ev": "case", "key": event.get("key"), "probes": [],
                               "error": {"type": "ProbeError", "message": "a checked value could not be reported",
                                         "line": None, "module": None}})
+
+
+def _signed(key, data, fd):
+    """Write `data` (marshal data) as a line authenticated with `key`."""
     line = (b'{"ev": "signed", "mac": "' + mac(key, data, "sha256").hex().encode() + b'", "data": "'
             + data.hex().encode() + b'"}\n')
     while line:
@@ -189,41 +194,109 @@ def _frame(fd):
     return _read(fd, int.from_bytes(head, "big")) if head else b""
 
 
+def _case(namespace, case_key, source, seed, reseed, box, finished, ends):
+    """One test case, in a worker thread of its own: no signal handler can be installed from it and
+    nothing it calls can reach the thread that holds the phase's key (_control). Leaves the case's
+    record, as marshal data, in `box`."""
+    if thread.sentinel is not None:
+        ends.append(thread.sentinel())  # released once this thread is gone, its frames and finalizers too
+    else:  # Python >= 3.13 has no sentinel: a lock released as the case returns
+        done = thread.lock()
+        done.acquire()
+        ends.append(done)
+    probes = []
+    error = None
+    try:
+        code = compile(source, "<test>", "exec")
+        before = dict(namespace)
+        env = dict(before, __builtins__=__builtins__)  # the test's builtins: the pristine ones
+        env.update(probes_for(probes))
+        reseed(seed, namespace)
+        exec(code, env)
+        for name, value in env.items():  # names a case defines stay for the next ones, as in otter
+            if not name.startswith("__") and (name not in before or before[name] is not value):
+                namespace[name] = value
+    except BaseException as exc:
+        error = _error(exc, "<test>", frames=False)
+    try:
+        box.append(_encoded({"ev": "case", "key": case_key, "error": error, "probes": probes}))
+    finally:
+        if thread.sentinel is None:
+            done.release()
+        finished.release()
+
+
+def _alone(ends, timeout, others=1):
+    """Wait for the workers that ran (their `ends`), then True iff exactly `others` threads besides
+    the main one run Python (the caller's own included): code the notebook left running could read
+    the next phase off the grader's input as soon as it arrives."""
+    for end in ends:
+        if not end.acquire(True, timeout):
+            return False
+    ends.clear()
+    return thread.count() == others
+
+
+def _stop(fd, phase):
+    os.write(fd, b'{"ev": "stopped", "phase": %d}\n' % phase)
+
+
+def _control(namespace, tests_fd, result_fd, seed, case_timeout, reseed, lock, over, collecting):
+    """The test phases, in a thread that is not the main one (so no signal handler ever receives
+    its frames): reads each phase's key and cases, runs every case in a worker thread and signs
+    what the worker left. A case past the time limit is reported as such and ends its phase (its
+    worker cannot be stopped). A phase is asked for (the previous one's end signed) only while no
+    code of the notebook runs: no other thread, automatic garbage collection (which could call its
+    finalizers here) off until the phase is read; else the run stops there, and says so."""
+    ends = []
+    try:
+        for phase in (0, 1):
+            message = _frame(tests_fd)  # garbage collection is off: see serve, and below
+            if collecting:
+                gc.enable()
+            if not message:
+                return
+            key, cases = marshal.loads(message)
+            lock()  # the sandbox now refuses frames, gc introspection, signals and forks (runner.py)
+            for case_key, source in cases:
+                box, finished = [], thread.lock()
+                finished.acquire()
+                thread.start(_case, (namespace, case_key, source, seed, reseed, box, finished, ends))
+                in_time = finished.acquire(True, case_timeout)
+                if in_time and box:
+                    _signed(key, box[0], result_fd)
+                    continue
+                kind, text = ("Timeout", f"stopped after {case_timeout:g} s") if not in_time else \
+                    ("ProbeError", "the test's record could not be reported")
+                _signed(key, _encoded({"ev": "case", "key": case_key, "probes": [], "error": {
+                    "type": kind, "message": text, "line": None, "module": None}}), result_fd)
+                if not in_time:
+                    break
+            collecting = gc.isenabled()
+            gc.disable()
+            if phase == 0 and not _alone(ends, case_timeout):
+                _stop(result_fd, 1)
+                return
+            _signed(key, _encoded({"ev": "done", "phase": phase}), result_fd)
+    finally:
+        over.release()
+
+
 def serve(namespace, tests_fd, result_fd, seed, case_timeout, reseed, lock):
-    """Run the grader's test phases against `namespace` (the notebook's globals)."""
-    for number in signal.handled():  # handlers the notebook installed would be handed the test's frames
+    """Announce the end of the cells and run the grader's test phases against `namespace` (the
+    notebook's globals). Python runs signal handlers in the main thread only and hands them its
+    current frame: so the main thread only waits here, holding nothing of the tests, while
+    _control runs them in other threads."""
+    for number in signal.handled():  # handlers the notebook installed: back to the default action
         signal.signal(number, signal.SIG_DFL)
-    signal.signal(signal.SIGALRM, _on_alarm)
-    main_pid = os.getpid()
-    for phase in (0, 1):
-        message = _frame(tests_fd)
-        if not message:
-            return
-        key, cases = marshal.loads(message)
-        lock()  # the sandbox now refuses frames, gc introspection, signals and forks (runner.py)
-        for case_key, source in cases:
-            probes = []
-            error = None
-            try:
-                code = compile(source, "<test>", "exec")
-                before = dict(namespace)
-                env = dict(before, __builtins__=__builtins__)  # the test's builtins: the pristine ones
-                env.update(probes_for(probes))
-                signal.setitimer(signal.ITIMER_REAL, case_timeout)
-                try:
-                    reseed(seed, namespace)
-                    exec(code, env)
-                finally:
-                    signal.setitimer(signal.ITIMER_REAL, 0)
-                for name, value in env.items():  # names a case defines stay for the next ones, as in otter
-                    if not name.startswith("__") and (name not in before or before[name] is not value):
-                        namespace[name] = value
-            except Timeout:
-                error = {"type": "Timeout", "message": f"stopped after {case_timeout:g} s", "line": None,
-                         "module": None}
-            except BaseException as exc:
-                error = _error(exc, "<test>", frames=False)
-            if os.getpid() != main_pid:
-                os._exit(0)
-            _signed(mac, key, {"ev": "case", "key": case_key, "error": error, "probes": probes}, result_fd)
-        _signed(mac, key, {"ev": "done", "phase": phase}, result_fd)
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    collecting = gc.isenabled()
+    gc.disable()
+    if not _alone([], 0, others=0):  # a thread the notebook left could take the public phase
+        _stop(result_fd, 0)
+        return
+    os.write(result_fd, b'{"ev": "ready"}\n')
+    over = thread.lock()
+    over.acquire()
+    thread.start(_control, (namespace, tests_fd, result_fd, seed, case_timeout, reseed, lock, over, collecting))
+    over.acquire()

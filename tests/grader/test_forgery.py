@@ -6,13 +6,19 @@ earn exactly what its own code earns: the unfilled notebook's 0.
             every test compares its expected value with itself
   events    writes `case` events (copied from an honest run) to every open file descriptor
   leak      student code called by a hidden case tries to carry the case's content into the feedback
+  reader    a cell (or code a public case calls) swaps the grader's input for a pipe it feeds and
+            leaves a thread reading the real one, to take the next phase's key and cases and sign
+            copies of an honest run's results
+  signal    student code called by a test installs a signal handler and a timer: the handler is
+            handed the interrupted frame, walks up to the test machinery's and signs copies of an
+            honest run's results with the phase's key it finds there
 """
 import json
 import os
 
 import pytest
 
-from autograder.grading import reference
+from autograder.grading import judge, reference
 from autograder.grading.batch import Grader
 from tests.grader.test_grader import FIXTURE, LIMITS, _edit, _json, toy  # noqa: F401 (toy is a fixture)
 
@@ -97,6 +103,81 @@ def normalize(v):
     raise AssertionError("LEAK " + " | ".join(seen))
 '''
 
+SIGNAL = r'''
+import hmac, marshal, os, signal
+honest = {probes!r}
+signed = set()
+
+def _forge(signum, frame):
+    while frame is not None:
+        found = frame.f_locals
+        if isinstance(found.get("key"), bytes) and isinstance(found.get("result_fd"), int) and found["key"] not in signed:
+            signed.add(found["key"])
+            for case_key, _ in found.get("cases", ()):
+                data = marshal.dumps({{"ev": "case", "key": case_key, "error": None, "probes": honest[case_key]}})
+                mac = hmac.digest(found["key"], data, "sha256").hex()
+                os.write(found["result_fd"], ('{{"ev": "signed", "mac": "%s", "data": "%s"}}\n' % (mac, data.hex())).encode())
+        frame = frame.f_back
+
+def double(x):  # called by q1's first test: wait there for the handler (or give up if it cannot be installed)
+    try:
+        for number, timer in ((signal.SIGALRM, signal.ITIMER_REAL), (signal.SIGVTALRM, signal.ITIMER_VIRTUAL)):
+            signal.signal(number, _forge)
+            signal.setitimer(timer, 0.001, 0.001)
+    except Exception as exc:
+        print("no handler:", exc)
+        return None
+    while not signed:
+        pass
+    return None
+'''
+
+READER = r'''
+import fcntl, hmac, marshal, os, stat, threading
+honest = {probes!r}
+
+def _pipe(fd, mode):
+    try:
+        return stat.S_ISFIFO(os.fstat(fd).st_mode) and fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == mode
+    except OSError:
+        return False
+
+def _arm():
+    global results, real, feed
+    results = [fd for fd in range(3, 64) if _pipe(fd, os.O_WRONLY)]
+    [tests] = [fd for fd in range(3, 64) if _pipe(fd, os.O_RDONLY)]  # the grader's input
+    real = os.dup(tests)
+    mine, feed = os.pipe()
+    os.dup2(mine, tests)  # the test machinery now reads what this code feeds it
+    threading.Thread(target=_steal, daemon=True).start()
+
+def _read(fd, n):
+    data = b""
+    while len(data) < n:
+        chunk = os.read(fd, n - len(data))
+        if not chunk:
+            raise EOFError
+        data += chunk
+    return data
+
+def _steal():
+    for phase in (0, 1):
+        key, cases = marshal.loads(_read(real, int.from_bytes(_read(real, 8), "big")))
+        decoy = marshal.dumps((b"x" * 32, []))
+        os.write(feed, len(decoy).to_bytes(8, "big") + decoy)
+        events = [{{"ev": "case", "key": k, "error": None, "probes": honest[k]}} for k, _ in cases]
+        for event in events + [{{"ev": "done", "phase": phase}}]:
+            blob = marshal.dumps(event)
+            line = '{{"ev": "signed", "mac": "%s", "data": "%s"}}\\n' % (hmac.digest(key, blob, "sha256").hex(), blob.hex())
+            for target in results:
+                try:
+                    os.write(target, line.encode())
+                except OSError:
+                    pass
+
+{start}
+'''
+
 HIDDEN_SECRETS = ("-1.5", "m1_5", "-3.0", "m3_0")  # q1's hidden case: double(-1.5) == -3.0
 
 
@@ -110,7 +191,7 @@ def _honest_events(student, tmp_path):
     grader.run()
     lines = [json.dumps({"ev": "case", "key": key, "error": None, "probes": case["probes"]})
              for key, case in grader.ref.items()]
-    return ("\n".join(lines) + '\n{"ev": "done"}\n').encode()
+    return ("\n".join(lines) + '\n{"ev": "done"}\n').encode(), {key: case["probes"] for key, case in grader.ref.items()}
 
 
 @pytest.fixture(scope="module")
@@ -119,12 +200,21 @@ def forged(toy, tmp_path_factory):  # noqa: F811
     root = tmp_path_factory.mktemp("forgery")
     subs = root / "subs"
     subs.mkdir()
+    lines, probes = _honest_events(student, root)
     files = {
         "rewrite": _edit(student, solved=False, after={"def scale(": [REWRITE]}),
         "events": _edit(student, solved=False, after={"def scale(": [
-            EVENTS.format(lines=_honest_events(student, root))]}),
+            EVENTS.format(lines=lines)]}),
+        "reader": _edit(student, solved=False, after={"def scale(": [READER.format(probes=probes, start="_arm()")]}),
+        "reader_hidden": _edit(student, solved=False, after={"def scale(": [READER.format(probes=probes, start=(
+            "def double(x):  # q1's first public test starts the thread\n"
+            "    if 'real' not in globals():\n        _arm()\n    return 2 * x"))]}),
+        "signal": _edit(student, {"def double(": SIGNAL.format(probes=probes)}, solved=False),
         "leak": _edit(student, {"def double(": LEAK, "def normalize(": "pass"}),
         "unfilled": student,
+        "exits": _edit(student, {"def double(": "def double(x):\n    import os\n    if isinstance(x, float) and x == -1.5:\n"
+                                                "        os._exit(42)\n    return 2 * x"}),
+        "slow": _edit(student, {"def normalize(": "def normalize(v):\n    while True:\n        pass"}),
     }
     for name, nb in files.items():
         (subs / f"{name}.ipynb").write_bytes(_json(nb))
@@ -144,6 +234,43 @@ def test_fake_results_on_every_descriptor_are_ignored_and_reported(forged):
     r = rows["events"]
     assert r.total == 0, (feedback / "events.md").read_text()
     assert "forged or garbled lines on the result channel were ignored" in r.status
+
+
+def test_threads_left_reading_the_graders_input_cannot_take_a_phase(forged):
+    """A phase's key and cases are read only while no other thread runs Python in the child."""
+    rows, feedback = forged
+    r = rows["reader"]
+    assert r.total == 0, (feedback / "reader.md").read_text()
+    assert r.status.startswith("graded; the tests were not run: code of the notebook was still running"), r.status
+    r = rows["reader_hidden"]  # started by a public case, waiting for the hidden phase
+    assert r.status.startswith("graded; the hidden tests were not run: code of the notebook was still"), r.status
+    assert r.scores == {"q1": round(4 / 3, 6), "q2": 0, "q3": 0}, (feedback / "reader_hidden.md").read_text()
+
+
+def test_a_signal_handler_cannot_sign_results_with_the_key_of_the_running_phase(forged):
+    """Signal handlers run in the main thread and receive its frame; the tests run in other threads."""
+    rows, feedback = forged
+    r = rows["signal"]
+    assert r.total == 0, (feedback / "signal.md").read_text()
+    assert "forged" not in r.status and r.status.startswith("graded"), r.status
+
+
+def test_a_test_case_past_its_time_limit_is_reported_and_ends_its_phase(forged):
+    """The per-case limit holds without an alarm signal: the case is reported as timed out, the
+    rest of its phase is not run, nor the hidden phase while that code still runs."""
+    rows, feedback = forged
+    r, text = rows["slow"], (feedback / "slow.md").read_text()
+    assert r.status.startswith("graded; the hidden tests were not run: code of the notebook was still running")
+    assert r.scores == {"q1": round(4 / 3, 6), "q2": 0, "q3": 0}, text  # q1's public cases ran before the time-out
+    assert "public test 1 failed — Timeout: stopped after" in text and judge.NOT_RUN in text, text
+
+
+def test_a_crash_during_the_hidden_tests_shows_no_exit_status(forged):
+    """The code a hidden case calls could otherwise choose the exit status to carry what it saw."""
+    rows, _ = forged
+    r = rows["exits"]
+    assert r.status == "crashed during the hidden tests", r.status
+    assert r.scores == {"q1": round(4 / 3, 6), "q2": 1, "q3": 0.5}  # the public cases still count
 
 
 def test_nothing_of_a_hidden_case_reaches_the_feedback(forged):

@@ -9,6 +9,7 @@ import sys
 import types
 from contextlib import redirect_stderr
 
+import pytest
 import yaml
 
 from autograder import course
@@ -96,3 +97,28 @@ def test_setup_succeeds_quietly_when_the_install_works(monkeypatch):
 
     assert _run_setup(monkeypatch, works) == ("", None)
     assert asked == [lite.setup_requirements(_setup_source())]
+
+
+def test_lock_matches_the_real_pyodide_lock_when_cached():
+    """Check the shipped Pyodide packages against the real pyodide-lock.json that the browser tests
+    cache (test_site_browser.py's offline_pyodide; it adds `comm`, which Pyodide lacks)."""
+    import json
+
+    cached = course.ROOT / "_build" / "pyodide-offline" / site.PYODIDE_VERSION / "pyodide-lock.json"
+    if not cached.exists():
+        pytest.skip(f"{cached} is not cached yet (the browser tests fetch it with npm)")
+    real = lite.trim_pyodide_lock(json.loads(cached.read_text()), site.PYODIDE_VERSION)
+    shipped = lite.load_lock()["pyodide"]
+    assert real["python"] == shipped["python"]
+    assert {n: real["packages"].get(n) for n in shipped["packages"]} == shipped["packages"]
+
+
+def test_setup_reports_a_package_that_pyodide_only_logged_as_missing(monkeypatch):
+    """Pyodide logs a package it cannot fetch (NumPy offline) to the browser console and micropip
+    returns normally; Setup must still notice, by importing tinytorch, and say so."""
+    async def quietly_incomplete(requirements):
+        pass
+
+    monkeypatch.setitem(sys.modules, "tinytorch", None)  # `import tinytorch` raises ImportError
+    err, error = _run_setup(monkeypatch, quietly_incomplete)
+    assert isinstance(error, RuntimeError) and "could not install" in err and "self-host Pyodide" in err, err

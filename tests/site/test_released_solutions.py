@@ -42,3 +42,18 @@ def test_everything_released_is_the_repository_package(tmp_path):
     for path in sorted((tmp_path / "tinytorch").rglob("*.py")):
         assert path.read_text(encoding="utf-8") == (repo / path.relative_to(tmp_path / "tinytorch")).read_text(
             encoding="utf-8"), path
+
+
+def test_the_site_wheel_follows_the_released_setting(tmp_path):
+    import zipfile
+
+    from autograder.course import site
+    wheel = site.site_wheel(tmp_path / "wheels", ["01_tensor", "02_activations"])
+    with zipfile.ZipFile(wheel) as z:
+        text = "\n".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".py"))
+    secrets = _distinctive(nbtools.solution_lines(*(master.read(m.master) for m in PUBLISHED[2:])))
+    shown = nbtools.solution_lines(*(master.read(m.master) for m in PUBLISHED[:2]))
+    assert not [line for line in secrets - shown if line in text]
+    assert "is not released on this course site yet" in text
+    with pytest.raises(ValueError, match="tinytorch_released_modules in _config.yml: .*99_nothing"):
+        site.site_wheel(tmp_path / "wheels", ["99_nothing"])

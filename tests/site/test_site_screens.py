@@ -104,7 +104,8 @@ def test_setup_cell_ends_with_a_plain_message_when_installing_fails(lite_noteboo
     cell.locator(".jp-InputPrompt").click()
     page.keyboard.press("Control+Enter")
     output = cell.locator(".jp-OutputArea")
-    output.get_by_text("Setup could not install").wait_for(timeout=420_000)
+    # The message goes to stderr, then the short error: wait for the error, which comes last.
+    output.get_by_text("Setup failed: see the message above").first.wait_for(timeout=420_000)
     text = output.inner_text()
     for words in ("Binder", "Colab", "self-host Pyodide", "Setup failed: see the message above"):
         assert words in text, text

@@ -1,5 +1,6 @@
 # Generated from notebooks/masters/01_tensor.ipynb by tinytorch.export: edit the notebook, not this file.
-"""tinytorch.core.grad_mode: the global switch that decides whether ops record their history."""
+"""tinytorch.core.grad_mode: the global switch that decides whether ops record their
+history."""
 
 
 _GRAD_ENABLED = True

@@ -14,9 +14,11 @@ from tinytorch.kernels import kernel
 
 
 def linear(input, weight, bias=None):
-    """input @ weight.T + bias, or without the bias when it is None (torch.nn.functional.linear).
+    """input @ weight.T + bias, or without the bias when it is None
+    (torch.nn.functional.linear).
 
-    Shapes: input (*, in_features), weight (out_features, in_features), bias (out_features,)
+    Shapes: input (*, in_features), weight (out_features, in_features), bias
+        (out_features,)
     -> (*, out_features).
     """
     output = input @ weight.T
@@ -45,7 +47,8 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        """Redraw weight and bias in place from U(-1/sqrt(in_features), 1/sqrt(in_features))."""
+        """Redraw weight and bias in place from U(-1/sqrt(in_features),
+        1/sqrt(in_features))."""
         bound = 1.0 / math.sqrt(self.in_features) if self.in_features > 0 else 0.0
         generator = default_generator()
         self.weight.data[...] = generator.uniform(-bound, bound, self.weight.shape)
@@ -55,20 +58,27 @@ class Linear(Module):
     def forward(self, input):
         """(*, in_features) -> (*, out_features)."""
         if input.ndim == 0 or input.shape[-1] != self.in_features:
-            raise ValueError(f"Linear: input of shape {tuple(input.shape)} does not end in "
-                             f"in_features={self.in_features} (weight has shape {self.weight.shape})")
-        # kernel(linear) is a registered faster equal version of the package's linear (tinytorch.accel,
-        # module 17), or linear itself: the linear written in this notebook always runs as written.
+            raise ValueError(f"Linear: input of shape {tuple(input.shape)} does not "
+                             f"end in in_features={self.in_features} (weight has shape "
+                             f"{self.weight.shape})")
+        # kernel(linear) is a registered faster equal version of the package's linear
+        # (tinytorch.accel,
+        # module 17), or linear itself: the linear written in this notebook always runs
+        # as written.
         return kernel(linear)(input, self.weight, self.bias)
 
     def extra_repr(self):
-        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"bias={self.bias is not None}"
+        )
 
 
 class Sequential(Module):
     """Runs its modules one after another: Sequential(m0, m1)(x) == m1(m0(x)).
 
-    Sequential(*modules) names the children "0", "1", ...; Sequential(OrderedDict) keeps the keys.
+    Sequential(*modules) names the children "0", "1", ...; Sequential(OrderedDict) keeps
+    the keys.
     Shape: whatever the chain does.
     """
 
@@ -97,7 +107,8 @@ class Sequential(Module):
             return type(self)(OrderedDict(list(self._modules.items())[idx]))
         idx = operator.index(idx)
         if not -len(self) <= idx < len(self):
-            raise IndexError(f"Sequential: index {idx} is out of range for {len(self)} modules")
+            raise IndexError(f"Sequential: index {idx} is out of range for {len(self)} "
+                             "modules")
         return list(self._modules.values())[idx]
 
     def append(self, module):
@@ -107,7 +118,8 @@ class Sequential(Module):
 
 
 def _container_index(idx, length, kind):
-    """A valid non-negative position for idx in a container of `length` modules (IndexError otherwise)."""
+    """A valid non-negative position for idx in a container of `length` modules
+    (IndexError otherwise)."""
     idx = operator.index(idx)
     if not -length <= idx < length:
         raise IndexError(f"{kind}: index {idx} is out of range for {length} modules")
@@ -115,8 +127,9 @@ def _container_index(idx, length, kind):
 
 
 class ModuleList(Module):
-    """A list of modules registered as children "0", "1", ...; indexing, len, iteration, append,
-    extend, insert, pop, +=, + and slicing (a new ModuleList) work as on a list. No forward."""
+    """A list of modules registered as children "0", "1", ...; indexing, len, iteration,
+    append, extend, insert, pop, +=, + and slicing (a new ModuleList) work as on a list.
+    No forward."""
 
     def __init__(self, modules=None):
         super().__init__()
@@ -176,7 +189,8 @@ class ModuleList(Module):
         return ModuleList(list(self) + list(other))
 
     def __repr__(self):
-        """Like Module's, but a run of equal children prints once, as "(0-2): 3 x Linear(...)"."""
+        """Like Module's, but a run of equal children prints once, as "(0-2): 3 x
+        Linear(...)"."""
         runs = []  # [first index, last index, repr]
         for index, module in enumerate(self):
             text = repr(module)
@@ -186,14 +200,16 @@ class ModuleList(Module):
                 runs.append([index, index, text])
         if not runs:
             return "ModuleList()"
-        lines = [(f"({first}): " if first == last else f"({first}-{last}): {last - first + 1} x ")
+        lines = [(f"({first}): " if first == last else f"({first}-{last}): "
+                                                       f"{last - first + 1} x ")
                  + text.replace("\n", "\n  ") for first, last, text in runs]
         return "ModuleList(\n  " + "\n  ".join(lines) + "\n)"
 
 
 class ModuleDict(Module):
-    """An ordered dict of modules registered as children under their keys; [key], in, len,
-    iteration over keys, keys/values/items, update, pop and clear work as on a dict. No forward."""
+    """An ordered dict of modules registered as children under their keys; [key], in,
+    len, iteration over keys, keys/values/items, update, pop and clear work as on a
+    dict. No forward."""
 
     def __init__(self, modules=None):
         super().__init__()
@@ -236,11 +252,14 @@ class ModuleDict(Module):
         self._modules.clear()
 
     def update(self, modules):
-        """Add (key, module) pairs from a mapping, in its order, or from an iterable of pairs."""
-        pairs = modules.items() if isinstance(modules, (Mapping, ModuleDict)) else modules
+        """Add (key, module) pairs from a mapping, in its order, or from an iterable of
+        pairs."""
+        pairs = modules.items() if isinstance(modules,
+                                              (Mapping, ModuleDict)) else modules
         for index, pair in enumerate(pairs):
             if len(pair) != 2:
-                raise ValueError(f"ModuleDict update sequence element #{index} has length {len(pair)}; 2 is required")
+                raise ValueError(f"ModuleDict update sequence element #{index} has "
+                                 f"length {len(pair)}; 2 is required")
             self[pair[0]] = pair[1]
 
 
@@ -273,12 +292,14 @@ class Flatten(Module):
         ndim = len(shape)
         for dim in (self.start_dim, self.end_dim):
             if not -ndim <= dim < ndim:
-                raise IndexError(f"Flatten: dimension {dim} is out of range for an input of shape "
-                                 f"{tuple(input.shape)} (expected a dim in [{-ndim}, {ndim - 1}])")
+                raise IndexError(f"Flatten: dimension {dim} is out of range for an "
+                                 f"input of shape {tuple(input.shape)} (expected a dim "
+                                 f"in [{-ndim}, {ndim - 1}])")
         start, end = self.start_dim % ndim, self.end_dim % ndim
         if start > end:
-            raise RuntimeError(f"Flatten: start_dim={self.start_dim} comes after end_dim={self.end_dim} "
-                               f"for an input of shape {tuple(input.shape)}")
+            raise RuntimeError(f"Flatten: start_dim={self.start_dim} comes after "
+                               f"end_dim={self.end_dim} for an input of shape "
+                               f"{tuple(input.shape)}")
         merged = math.prod(shape[start:end + 1])
         return input.reshape(shape[:start] + (merged,) + shape[end + 1:])
 
@@ -287,7 +308,8 @@ class Flatten(Module):
 
 
 class Dropout(Module):
-    """Training: zero each element with probability p, scale the rest by 1/(1-p). Eval: identity.
+    """Training: zero each element with probability p, scale the rest by 1/(1-p). Eval:
+    identity.
 
     Args: p (probability of dropping, in [0, 1]); inplace: modify the input's data.
     Shape: any -> the same.
@@ -296,7 +318,8 @@ class Dropout(Module):
     def __init__(self, p=0.5, inplace=False):
         super().__init__()
         if p < 0 or p > 1:
-            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+            raise ValueError("dropout probability has to be between 0 and 1, but got "
+                             f"{p}")
         self.p = p
         self.inplace = inplace
 
@@ -308,8 +331,8 @@ class Dropout(Module):
         mask = keep.astype(np.float32) * np.float32(scale)
         if self.inplace:
             if input.requires_grad:
-                raise RuntimeError("Dropout(inplace=True) cannot change a tensor that requires grad; "
-                                   "use inplace=False")
+                raise RuntimeError("Dropout(inplace=True) cannot change a tensor that "
+                                   "requires grad; use inplace=False")
             input.data *= mask
             return input
         return input * Tensor(mask)

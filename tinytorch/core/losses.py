@@ -9,7 +9,8 @@ from tinytorch.kernels import kernel
 
 
 def _legacy_reduction(size_average, reduce, reduction, stacklevel=3):
-    """The reduction named by PyTorch's deprecated size_average/reduce flags, if either is given."""
+    """The reduction named by PyTorch's deprecated size_average/reduce flags, if either
+    is given."""
     if size_average is None and reduce is None:
         return reduction
     if reduce is None or reduce:
@@ -38,18 +39,20 @@ def _input_array(name, input):
 
 
 def _recorded(name, input, target, **weights):
-    """The Tensors a loss records: input, and target when it is a Tensor, so that a target that
-    requires grad gets its gradient too, as in PyTorch. A weight that requires grad raises
+    """The Tensors a loss records: input, and target when it is a Tensor, so that a
+    target that requires grad gets its gradient too, as in PyTorch. A weight that
+    requires grad raises
     RuntimeError: the losses are not differentiable with respect to their weights."""
     for arg, w in weights.items():
         if isinstance(w, Tensor) and w.requires_grad:
-            raise RuntimeError(f"{name}: the loss is not differentiable with respect to {arg}, which "
-                               f"requires grad; pass {arg}.detach()")
+            raise RuntimeError(f"{name}: the loss is not differentiable with respect "
+                               f"to {arg}, which requires grad; pass {arg}.detach()")
     return (input, target) if isinstance(target, Tensor) else (input,)
 
 
 def _float_target(name, target):
-    """Refuse a target Tensor that is not floating point, as PyTorch's binary losses do."""
+    """Refuse a target Tensor that is not floating point, as PyTorch's binary losses
+    do."""
     if isinstance(target, Tensor) and target.dtype.kind != "f":
         raise RuntimeError(f"{name}: target must be floating point like the input, not "
                            f"{target.dtype}; convert it, e.g. Tensor(target)")
@@ -61,7 +64,8 @@ def _array(x, dtype=None):
 
 
 def _elementwise_weight(name, arg, weight, shape, dtype):
-    """A weight that multiplies the per-element loss: it must broadcast to the input's shape."""
+    """A weight that multiplies the per-element loss: it must broadcast to the input's
+    shape."""
     if weight is None:
         return None
     w = _array(weight, dtype)
@@ -74,8 +78,9 @@ def _elementwise_weight(name, arg, weight, shape, dtype):
 
 
 def _reduce(loss, reduction, weight_sum=None):
-    """Reduce per-element losses: 'none' keeps them, 'sum' adds them up, 'mean' divides the sum
-    by the number of elements, or by `weight_sum` when it is given (a weighted mean)."""
+    """Reduce per-element losses: 'none' keeps them, 'sum' adds them up, 'mean' divides
+    the sum by the number of elements, or by `weight_sum` when it is given (a weighted
+    mean)."""
     if reduction == "none":
         return loss
     total = loss.sum()
@@ -87,10 +92,12 @@ def _reduce(loss, reduction, weight_sum=None):
     return np.asarray(total / count)
 
 
-def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean",
+             weight=None):
     """Mean squared error between input and target.
 
-    input: any shape (*); target: the same shape (another shape broadcasts, with a warning);
+    input: any shape (*); target: the same shape (another shape broadcasts, with a
+        warning);
     weight: optional, the input's shape; the mean is then sum(w * err**2) / sum(w).
     Output: () for 'mean' and 'sum'; the broadcast shape of input and target for 'none'.
     Gradient: `_mse_loss_grad` in core/gradients/losses.py (module 06).
@@ -102,19 +109,22 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
         try:
             shape = np.broadcast_shapes(x.shape, y.shape)
         except ValueError:
-            raise RuntimeError(f"mse_loss: input {x.shape} and target {y.shape} cannot be "
-                               f"broadcast together") from None
-        warnings.warn(f"mse_loss: target {y.shape} differs from input {x.shape}; they broadcast to "
-                      f"{shape}, which is rarely what you want", stacklevel=2)
+            raise RuntimeError(f"mse_loss: input {x.shape} and target {y.shape} cannot "
+                               "be broadcast together") from None
+        warnings.warn(f"mse_loss: target {y.shape} differs from input {x.shape}; they "
+                      f"broadcast to {shape}, which is rarely what you want",
+                      stacklevel=2)
     w = None if weight is None else _array(weight, x.dtype)
     if w is not None and w.shape != x.shape:
-        raise ValueError(f"mse_loss: weight {w.shape} and input {x.shape} must have the same shape")
+        raise ValueError(f"mse_loss: weight {w.shape} and input {x.shape} must have "
+                         "the same shape")
     squared = (x - y) ** 2
     if w is None:
         out = _reduce(squared, reduction)
     else:
         out = _reduce(squared * w, reduction, w.sum())
-    return Tensor.from_op(out, "mse_loss", _recorded("mse_loss", input, target, weight=weight),
+    return Tensor.from_op(out, "mse_loss",
+                          _recorded("mse_loss", input, target, weight=weight),
                           {"target": y, "weight": w, "reduction": reduction})
 
 
@@ -135,10 +145,12 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise ValueError(f"binary_cross_entropy: target {y.shape} and input {x.shape} "
                          f"must have the same shape")
     if not np.all((x >= 0) & (x <= 1)):
-        raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 and 1 "
-                           "(probabilities); for raw scores use binary_cross_entropy_with_logits")
+        raise RuntimeError("binary_cross_entropy: all elements of input should be "
+                           "between 0 and 1 (probabilities); for raw scores use "
+                           "binary_cross_entropy_with_logits")
     if not np.all((y >= 0) & (y <= 1)):
-        raise RuntimeError("binary_cross_entropy: all elements of target should be between 0 and 1")
+        raise RuntimeError("binary_cross_entropy: all elements of target should be "
+                           "between 0 and 1")
     w = _elementwise_weight("binary_cross_entropy", "weight", weight, x.shape, x.dtype)
     with np.errstate(divide="ignore"):  # log(0) = -inf, clamped just below
         log_p = np.maximum(np.log(x), -100)
@@ -148,30 +160,36 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         loss = loss * w
     out = _reduce(loss, reduction)
     return Tensor.from_op(out, "binary_cross_entropy",
-                          _recorded("binary_cross_entropy", input, target, weight=weight),
+                          _recorded("binary_cross_entropy", input, target,
+                                    weight=weight),
                           {"target": y, "weight": w, "reduction": reduction})
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
-                                     reduction="mean", pos_weight=None):
-    """Binary cross-entropy of sigmoid(input) against target, computed stably from the logits.
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
+                                     reduce=None, reduction="mean", pos_weight=None):
+    """Binary cross-entropy of sigmoid(input) against target, computed stably from the
+    logits.
 
     input (logits), target: the same shape (*); weight broadcasts to (*);
-    pos_weight: weight of the positive class, broadcast along the last dimension, e.g. (C,).
+    pos_weight: weight of the positive class, broadcast along the last dimension, e.g.
+        (C,).
     Output: () for 'mean' and 'sum'; (*) for 'none'.
-    Gradient: `_binary_cross_entropy_with_logits_grad` in core/gradients/losses.py (module 06).
+    Gradient: `_binary_cross_entropy_with_logits_grad` in core/gradients/losses.py
+        (module 06).
     """
     reduction = _reduction(size_average, reduce, reduction)
     x = _input_array("binary_cross_entropy_with_logits", input)
     _float_target("binary_cross_entropy_with_logits", target)
     y = _array(target, x.dtype)
     if y.shape != x.shape:
-        raise ValueError(f"binary_cross_entropy_with_logits: target {y.shape} and input {x.shape} "
-                         f"must have the same shape")
-    w = _elementwise_weight("binary_cross_entropy_with_logits", "weight", weight, x.shape, x.dtype)
-    pw = _elementwise_weight("binary_cross_entropy_with_logits", "pos_weight", pos_weight,
-                             x.shape, x.dtype)
-    softplus_neg = np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))  # log(1 + exp(-x)), stable
+        raise ValueError(f"binary_cross_entropy_with_logits: target {y.shape} and "
+                         f"input {x.shape} must have the same shape")
+    w = _elementwise_weight("binary_cross_entropy_with_logits", "weight", weight,
+                            x.shape, x.dtype)
+    pw = _elementwise_weight("binary_cross_entropy_with_logits", "pos_weight",
+                             pos_weight, x.shape, x.dtype)
+    # log(1 + exp(-x)), stable
+    softplus_neg = np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
     if pw is None:
         loss = (1 - y) * x + softplus_neg
     else:
@@ -179,9 +197,10 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if w is not None:
         loss = loss * w
     out = _reduce(loss, reduction)
-    recorded = _recorded("binary_cross_entropy_with_logits", input, target, weight=weight,
-                         pos_weight=pos_weight)
-    return Tensor.from_op(out, "binary_cross_entropy_with_logits", recorded, {"target": y, "weight": w,
+    recorded = _recorded("binary_cross_entropy_with_logits", input, target,
+                         weight=weight, pos_weight=pos_weight)
+    return Tensor.from_op(out, "binary_cross_entropy_with_logits", recorded,
+                          {"target": y, "weight": w,
                           "pos_weight": pw, "reduction": reduction})
 
 

@@ -1,15 +1,16 @@
 # Generated from notebooks/masters/01_tensor.ipynb by tinytorch.export: edit the notebook, not this file.
-"""tinytorch.core.methods: TensorMethods, the Tensor methods of section 9's ops (one-line delegations
-that Tensor inherits, so that core/tensor.py stays short)."""
+"""tinytorch.core.methods: TensorMethods, the Tensor methods of section 9's ops
+(one-line delegations that Tensor inherits, so that core/tensor.py stays short)."""
 from tinytorch.core.dtypes import to
-from tinytorch.core.reductions import (amax, amin, argmin, cumsum, max_dim, min_dim, norm, std, var)
+from tinytorch.core.reductions import (amax, amin, argmin, cumsum, max_dim, min_dim,
+                                       norm, std, var)
 from tinytorch.core.selection import clamp, masked_fill, maximum, minimum, where
 from tinytorch.core.shape import _size_args, clone, expand, flatten, squeeze, unsqueeze
 
 
 def _max_or_min(t, dim, keepdim, axis, keepdims, reduce, along, elementwise):
-    """t.max / t.min: of everything (no dim), (values, indices) along dim, elementwise against a
-    Tensor, or the values only for NumPy's keywords (axis, keepdims)."""
+    """t.max / t.min: of everything (no dim), (values, indices) along dim, elementwise
+    against a Tensor, or the values only for NumPy's keywords (axis, keepdims)."""
     if hasattr(dim, "from_op"):
         return elementwise(t, dim)
     if axis is not None or keepdims is not None:
@@ -18,7 +19,8 @@ def _max_or_min(t, dim, keepdim, axis, keepdims, reduce, along, elementwise):
 
 
 class TensorMethods:
-    """PyTorch's Tensor methods for the ops of section 9 (and max, min); Tensor inherits them."""
+    """PyTorch's Tensor methods for the ops of section 9 (and max, min); Tensor inherits
+    them."""
 
     def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         return _max_or_min(self, dim, keepdim, axis, keepdims, amax, max_dim, maximum)

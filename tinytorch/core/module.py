@@ -22,8 +22,8 @@ class Parameter(Tensor):
 
 
 class RemovableHandle:
-    """What register_forward_hook / register_forward_pre_hook return: remove() takes the hook out
-    again; `with handle:` removes it at the end of the block."""
+    """What register_forward_hook / register_forward_pre_hook return: remove() takes the
+    hook out again; `with handle:` removes it at the end of the block."""
 
     next_id = 0
 
@@ -46,17 +46,19 @@ IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_k
 
 
 def _is_module(obj):
-    """True for a Module instance, recognised by the two registries every Module.__init__ creates,
-    so that a Module built from another copy of the class (tinytorch's, while a notebook defines
-    its own) counts as one too."""
-    return isinstance(obj, Module) or (hasattr(obj, "_parameters") and hasattr(obj, "_modules"))
+    """True for a Module instance, recognised by the two registries every
+    Module.__init__ creates, so that a Module built from another copy of the class
+    (tinytorch's, while a notebook defines its own) counts as one too."""
+    return (isinstance(obj, Module)
+            or (hasattr(obj, "_parameters") and hasattr(obj, "_modules")))
 
 
 class Module:
-    """Base class of every layer and model: registers Parameters and sub-Modules, calls forward().
+    """Base class of every layer and model: registers Parameters and sub-Modules, calls
+    forward().
 
-    Subclasses call super().__init__() first, assign their parameters and children as attributes,
-    and define forward(). Calling the module, module(x), runs forward(x).
+    Subclasses call super().__init__() first, assign their parameters and children as
+    attributes, and define forward(). Calling the module, module(x), runs forward(x).
     """
 
     def __init__(self):
@@ -69,16 +71,17 @@ class Module:
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "_hooks_with_kwargs", set())
 
-    # --- registration --------------------------------------------------------------------------
+    # --- registration -----------------------------------------------------------------
     def __setattr__(self, name, value):
-        """`self.name = value`: a Parameter or a Module is registered, a Tensor assigned to a buffer's
-        name replaces the buffer, anything else is stored plainly."""
+        """`self.name = value`: a Parameter or a Module is registered, a Tensor assigned
+        to a buffer's name replaces the buffer, anything else is stored plainly."""
         params = self.__dict__.get("_parameters")
         modules = self.__dict__.get("_modules")
         buffers = self.__dict__.get("_buffers")
         if isinstance(value, Parameter) or (params is not None and name in params):
             if params is None:
-                raise AttributeError("cannot assign parameters before Module.__init__() call")
+                raise AttributeError("cannot assign parameters before "
+                                     "Module.__init__() call")
             self.__dict__.pop(name, None)
             modules.pop(name, None)
             buffers.pop(name, None)
@@ -86,10 +89,11 @@ class Module:
             return
         if _is_module(value) or (modules is not None and name in modules):
             if modules is None:
-                raise AttributeError("cannot assign module before Module.__init__() call")
+                raise AttributeError("cannot assign module before Module.__init__() "
+                                     "call")
             if value is not None and not _is_module(value):
-                raise TypeError(f"cannot assign '{type(value).__name__}' as child module '{name}' "
-                                f"(Module or None expected)")
+                raise TypeError(f"cannot assign '{type(value).__name__}' as child "
+                                f"module '{name}' (Module or None expected)")
             self.__dict__.pop(name, None)
             params.pop(name, None)
             buffers.pop(name, None)
@@ -97,8 +101,8 @@ class Module:
             return
         if buffers is not None and name in buffers:
             if value is not None and not isinstance(value, Tensor):
-                raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "
-                                f"(Tensor or None expected)")
+                raise TypeError(f"cannot assign '{type(value).__name__}' as buffer "
+                                f"'{name}' (Tensor or None expected)")
             buffers[name] = value
             return
         object.__setattr__(self, name, value)
@@ -109,7 +113,8 @@ class Module:
             entries = self.__dict__.get(registry, {})
             if name in entries:
                 return entries[name]
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        raise AttributeError(
+            f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __delattr__(self, name):
         if name in self._parameters:
@@ -124,7 +129,8 @@ class Module:
 
     def _check_name(self, kind, name, registry):
         if not isinstance(name, str):
-            raise TypeError(f"{kind} name should be a string, got {type(name).__name__}")
+            raise TypeError(
+                f"{kind} name should be a string, got {type(name).__name__}")
         if "." in name:
             raise KeyError(f"{kind} name can't contain \".\", got: {name}")
         if name == "":
@@ -133,24 +139,26 @@ class Module:
             raise KeyError(f"attribute '{name}' already exists")
 
     def register_parameter(self, name, param):
-        """Register `param` under `name`; None marks an absent parameter (e.g. bias=False)."""
+        """Register `param` under `name`; None marks an absent parameter (e.g.
+        bias=False)."""
         if "_parameters" not in self.__dict__:
-            raise AttributeError("cannot assign parameter before Module.__init__() call")
+            raise AttributeError(
+                "cannot assign parameter before Module.__init__() call")
         self._check_name("parameter", name, self._parameters)
         if param is not None and not isinstance(param, Parameter):
-            raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
-                            f"(Parameter or None required)")
+            raise TypeError(f"cannot assign '{type(param).__name__}' object to "
+                            f"parameter '{name}' (Parameter or None required)")
         self._parameters[name] = param
 
     def register_buffer(self, name, tensor, persistent=True):
-        """Register `tensor` (or None) as state that is not learned: not in parameters(), saved by
-        state_dict() unless persistent=False."""
+        """Register `tensor` (or None) as state that is not learned: not in
+        parameters(), saved by state_dict() unless persistent=False."""
         if "_buffers" not in self.__dict__:
             raise AttributeError("cannot assign buffer before Module.__init__() call")
         self._check_name("buffer", name, self._buffers)
         if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
-                            f"(Tensor or None required)")
+            raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer "
+                            f"'{name}' (Tensor or None required)")
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers_set.discard(name)
@@ -166,12 +174,14 @@ class Module:
         self._check_name("module", name, self._modules)
         self._modules[name] = module
 
-    # --- computing -----------------------------------------------------------------------------
+    # --- computing --------------------------------------------------------------------
     def forward(self, *args, **kwargs):
-        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
+        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the '
+                                  'required "forward" function')
 
     def __call__(self, *args, **kwargs):
-        """module(*args): the forward pre-hooks, forward(*args, **kwargs), then the forward hooks."""
+        """module(*args): the forward pre-hooks, forward(*args, **kwargs), then the
+        forward hooks."""
         if not (self._forward_pre_hooks or self._forward_hooks):
             return self.forward(*args, **kwargs)
         for key, hook in list(self._forward_pre_hooks.items()):
@@ -179,8 +189,9 @@ class Module:
                 result = hook(self, args, kwargs)
                 if result is not None:
                     if not (isinstance(result, tuple) and len(result) == 2):
-                        raise RuntimeError("forward pre-hook must return None or a tuple of "
-                                           f"(new_args, new_kwargs), but got {result}.")
+                        raise RuntimeError("forward pre-hook must return None or a "
+                                           "tuple of (new_args, new_kwargs), but got "
+                                           f"{result}.")
                     args, kwargs = result
             else:
                 result = hook(self, args)
@@ -206,17 +217,20 @@ class Module:
         return handle
 
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
-        """Call hook(module, args) before each forward; a result other than None replaces args
-        (a non-tuple becomes a 1-tuple). with_kwargs: hook(module, args, kwargs) -> None or
-        (args, kwargs). prepend: run before the hooks already registered. Returns a handle."""
+        """Call hook(module, args) before each forward; a result other than None
+        replaces args (a non-tuple becomes a 1-tuple). with_kwargs: hook(module, args,
+        kwargs) -> None or
+        (args, kwargs). prepend: run before the hooks already registered. Returns a
+            handle."""
         return self._add_hook(self._forward_pre_hooks, hook, prepend, with_kwargs)
 
     def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False):
-        """Call hook(module, args, output) after each forward; a result other than None replaces the
+        """Call hook(module, args, output) after each forward; a result other than None
+        replaces the
         output. with_kwargs: hook(module, args, kwargs, output). Returns a handle."""
         return self._add_hook(self._forward_hooks, hook, prepend, with_kwargs)
 
-    # --- walking the tree ----------------------------------------------------------------------
+    # --- walking the tree -------------------------------------------------------------
     def named_children(self):
         """(name, child) for each direct child that is not None, each child once."""
         seen = set()
@@ -230,7 +244,8 @@ class Module:
             yield module
 
     def named_modules(self, memo=None, prefix="", remove_duplicate=True):
-        """("", self), then every descendant with its dotted path, parents before children."""
+        """("", self), then every descendant with its dotted path, parents before
+        children."""
         if memo is None:
             memo = set()
         if self in memo:
@@ -248,8 +263,8 @@ class Module:
             yield module
 
     def _named_members(self, registry, prefix="", recurse=True, remove_duplicate=True):
-        """(dotted name, tensor) for the entries of `registry` ("_parameters" or "_buffers") of this
-        module and, with recurse, of its descendants."""
+        """(dotted name, tensor) for the entries of `registry` ("_parameters" or
+        "_buffers") of this module and, with recurse, of its descendants."""
         if recurse:
             tree = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
         else:
@@ -263,7 +278,8 @@ class Module:
                 yield (module_prefix + "." + name if module_prefix else name), member
 
     def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
-        """(dotted name, Parameter) for this module's parameters and, with recurse, its descendants'."""
+        """(dotted name, Parameter) for this module's parameters and, with recurse, its
+        descendants'."""
         return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse=True):
@@ -271,7 +287,8 @@ class Module:
             yield param
 
     def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
-        """(dotted name, Tensor) for this module's buffers and, with recurse, its descendants'."""
+        """(dotted name, Tensor) for this module's buffers and, with recurse, its
+        descendants'."""
         return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse=True):
@@ -285,9 +302,10 @@ class Module:
         fn(self)
         return self
 
-    # --- modes and gradients -------------------------------------------------------------------
+    # --- modes and gradients ----------------------------------------------------------
     def train(self, mode=True):
-        """Set training mode (True) or evaluation mode (False) here and in every descendant."""
+        """Set training mode (True) or evaluation mode (False) here and in every
+        descendant."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
         self.training = mode
@@ -299,7 +317,8 @@ class Module:
         return self.train(False)
 
     def zero_grad(self, set_to_none=True):
-        """Forget the gradients of all parameters (set them to None, or to zeros in place)."""
+        """Forget the gradients of all parameters (set them to None, or to zeros in
+        place)."""
         for param in self.parameters():
             if param.grad is not None:
                 if set_to_none:
@@ -307,49 +326,59 @@ class Module:
                 else:
                     param.grad.data[...] = 0
 
-    # --- saving and loading --------------------------------------------------------------------
+    # --- saving and loading -----------------------------------------------------------
     def _named_state(self):
-        """(dotted name, Tensor) for everything state_dict() saves: each module's parameters, then its
-        persistent buffers, shared ones under every name, modules in named_modules order."""
+        """(dotted name, Tensor) for everything state_dict() saves: each module's
+        parameters, then its persistent buffers, shared ones under every name, modules
+        in named_modules order."""
         for prefix, module in self.named_modules(remove_duplicate=False):
             dot = prefix + "." if prefix else ""
             for name, param in module._parameters.items():
                 if param is not None:
                     yield dot + name, param
             for name, buffer in module._buffers.items():
-                if buffer is not None and name not in module._non_persistent_buffers_set:
+                if (buffer is not None
+                    and name not in module._non_persistent_buffers_set):
                     yield dot + name, buffer
 
     def state_dict(self):
         """OrderedDict {dotted name: NumPy copy of the values} of _named_state()."""
-        return OrderedDict((name, tensor.data.copy()) for name, tensor in self._named_state())
+        return (OrderedDict((name, tensor.data.copy()) for name,
+                            tensor in self._named_state()))
 
     def load_state_dict(self, state_dict, strict=True):
-        """Copy values into the parameters and buffers, in place. Shapes must match; with strict=True the keys
-        too. On any problem raise RuntimeError listing them all and change nothing.
-        Returns IncompatibleKeys(missing_keys, unexpected_keys)."""
+        """Copy values into the parameters and buffers, in place. Shapes must match;
+        with strict=True the keys too. On any problem raise RuntimeError listing them
+        all and change nothing. Returns IncompatibleKeys(missing_keys,
+        unexpected_keys)."""
         if not isinstance(state_dict, Mapping):
-            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}.")
+            raise TypeError("Expected state_dict to be dict-like, got "
+                            f"{type(state_dict).__name__}.")
         own = OrderedDict(self._named_state())
         missing = [key for key in own if key not in state_dict]
         unexpected = [key for key in state_dict if key not in own]
-        values = {key: np.asarray(value) for key, value in state_dict.items() if key in own}
+        values = {key: np.asarray(value) for key,
+                  value in state_dict.items() if key in own}
         errors = []
         if strict and missing:
-            errors.append("Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ".")
+            errors.append(
+                "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ".")
         if strict and unexpected:
-            errors.append("Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ".")
-        errors += [f"size mismatch for {key}: copying a param with shape {value.shape} from checkpoint, "
-                   f"the shape in current model is {own[key].shape}."
+            errors.append(
+                "Unexpected key(s) in state_dict: " + ", ".join(
+                    f'"{k}"' for k in unexpected) + ".")
+        errors += [f"size mismatch for {key}: copying a param with shape {value.shape} "
+                   f"from checkpoint, the shape in current model is {own[key].shape}."
                    for key, value in values.items() if value.shape != own[key].shape]
         if errors:
-            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+            raise RuntimeError("Error(s) in loading state_dict for "
+                               f"{type(self).__name__}:\n\t"
                                + "\n\t".join(errors))
         for key, value in values.items():
             own[key].data[...] = value
         return IncompatibleKeys(missing, unexpected)
 
-    # --- printing ------------------------------------------------------------------------------
+    # --- printing ---------------------------------------------------------------------
     def extra_repr(self):
         """The module's settings, shown inside its repr; subclasses override it."""
         return ""

@@ -1,6 +1,6 @@
 # Generated from notebooks/masters/01_tensor.ipynb by tinytorch.export: edit the notebook, not this file.
-"""tinytorch.core.tensor: the Tensor class, with the ops it calls that take two operands:
-arithmetic, comparisons and the matrix product."""
+"""tinytorch.core.tensor: the Tensor class, with the ops it calls that take two
+operands: arithmetic, comparisons and the matrix product."""
 import numpy as np
 
 from tinytorch.core.broadcasting import _apply, _power

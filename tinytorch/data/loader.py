@@ -14,21 +14,25 @@ from tinytorch.core.tensor import Tensor
 
 
 class Dataset:
-    """Base class of map-style datasets: dataset[index] is one sample, len(dataset) their number.
+    """Base class of map-style datasets: dataset[index] is one sample, len(dataset)
+    their number.
 
-    Subclasses define __getitem__ and __len__. One that can gather many samples in a single
-    vectorised step may also define get_batch(indices) (an int array), returning exactly what
-    default_collate([dataset[i] for i in indices]) would; DataLoader then calls it once per batch.
+    Subclasses define __getitem__ and __len__. One that can gather many samples in a
+    single vectorised step may also define get_batch(indices) (an int array), returning
+    exactly what default_collate([dataset[i] for i in indices]) would; DataLoader then
+    calls it once per batch.
     """
 
     def __getitem__(self, index):
-        raise NotImplementedError(f"{type(self).__name__} must define __getitem__(index), which "
-                                  f"returns sample number `index`")
+        raise NotImplementedError(f"{type(self).__name__} must define "
+                                  "__getitem__(index), which returns sample number "
+                                  "`index`")
 
 
 def _as_generator(generator):
-    """Check a `generator` argument: None (draw from tinytorch's default generator at each use, so
-    manual_seed controls it), an int seed (a private np.random.Generator, made once) or a Generator."""
+    """Check a `generator` argument: None (draw from tinytorch's default generator at
+    each use, so manual_seed controls it), an int seed (a private np.random.Generator,
+    made once) or a Generator."""
     if generator is None or isinstance(generator, np.random.Generator):
         return generator
     if isinstance(generator, numbers.Integral) and not isinstance(generator, bool):
@@ -38,7 +42,8 @@ def _as_generator(generator):
 
 
 def _random(rng):
-    """The generator to draw from now: `rng`, or tinytorch's default generator when it is None."""
+    """The generator to draw from now: `rng`, or tinytorch's default generator when it
+    is None."""
     return default_generator() if rng is None else rng
 
 
@@ -54,16 +59,18 @@ class TensorDataset(Dataset):
             raise ValueError("TensorDataset needs at least one tensor")
         for position, t in enumerate(tensors):
             if not isinstance(t, Tensor):
-                raise TypeError(f"TensorDataset: argument {position} is a {type(t).__name__}, not a Tensor "
-                                f"(wrap it: Tensor(array), or tensor(array) to keep its dtype)")
+                raise TypeError(f"TensorDataset: argument {position} is a "
+                                f"{type(t).__name__}, not a Tensor (wrap it: "
+                                "Tensor(array), or tensor(array) to keep its dtype)")
             if t.ndim == 0:
-                raise ValueError(f"TensorDataset: tensor {position} is 0-d; every tensor needs a first "
-                                 f"dimension to index samples by")
+                raise ValueError(f"TensorDataset: tensor {position} is 0-d; every "
+                                 "tensor needs a first dimension to index samples by")
         sizes = [t.shape[0] for t in tensors]
         if len(set(sizes)) > 1:
             shapes = ", ".join(str(t.shape) for t in tensors)
-            raise ValueError(f"TensorDataset: size mismatch between tensors: shapes {shapes} have first "
-                             f"dimensions {sizes}, which must all be equal")
+            raise ValueError("TensorDataset: size mismatch between tensors: shapes "
+                             f"{shapes} have first dimensions {sizes}, which must all "
+                             "be equal")
         self.tensors = tensors
 
     def __getitem__(self, index):
@@ -73,30 +80,35 @@ class TensorDataset(Dataset):
         return self.tensors[0].shape[0]
 
     def get_batch(self, indices):
-        """Samples `indices` (an int array) as a batch: [t[indices] for each tensor], one gather each."""
+        """Samples `indices` (an int array) as a batch: [t[indices] for each tensor],
+        one gather each."""
         return [t[indices] for t in self.tensors]
 
 
 def default_collate(batch):
-    """Merge a list of samples into a batch, by the rules of torch.utils.data.default_collate.
+    """Merge a list of samples into a batch, by the rules of
+    torch.utils.data.default_collate.
 
-    The first sample's type decides: Tensor or array -> stacked Tensor (B, *shape); NumPy scalar
-    -> 1-D Tensor of its dtype; float -> float64; int -> int64 (bool -> bool); str/bytes -> the
-    batch unchanged; Mapping -> {key: collated values}; namedtuple -> the same namedtuple of
-    collated fields; tuple or list -> a list of collated fields ([(x, y), ...] -> [X, Y]).
-    Raises RuntimeError for unequal shapes or lengths, TypeError for other types.
-    Stacking records the op "stack"; gradient: `_stack_grad` in core/gradients/data.py (module 06).
+    The first sample's type decides: Tensor or array -> stacked Tensor (B, *shape);
+    NumPy scalar -> 1-D Tensor of its dtype; float -> float64; int -> int64 (bool ->
+    bool); str/bytes -> the batch unchanged; Mapping -> {key: collated values};
+    namedtuple -> the same namedtuple of collated fields; tuple or list -> a list of
+    collated fields ([(x, y), ...] -> [X, Y]). Raises RuntimeError for unequal shapes or
+    lengths, TypeError for other types. Stacking records the op "stack"; gradient:
+    `_stack_grad` in core/gradients/data.py (module 06).
     """
     elem = batch[0]
     if isinstance(elem, (Tensor, np.ndarray)):
         arrays = [np.asarray(sample) for sample in batch]
         if arrays[0].dtype.kind not in "biuf":
-            raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, numbers, dicts "
-                            f"or lists; found an array of {arrays[0].dtype}")
+            raise TypeError("default_collate: batch must contain tensors, numpy "
+                            "arrays, numbers, dicts or lists; found an array of "
+                            f"{arrays[0].dtype}")
         for position, values in enumerate(arrays):
             if values.shape != arrays[0].shape:
-                raise RuntimeError(f"default_collate: stack expects each tensor to be equal size, but got "
-                                   f"{arrays[0].shape} at entry 0 and {values.shape} at entry {position}")
+                raise RuntimeError("default_collate: stack expects each tensor to be "
+                                   f"equal size, but got {arrays[0].shape} at entry 0 "
+                                   f"and {values.shape} at entry {position}")
         inputs = tuple(sample for sample in batch if isinstance(sample, Tensor))
         return Tensor.from_op(np.stack(arrays), "stack", inputs, {"dim": 0})
     if isinstance(elem, (np.bool_, np.number)):
@@ -108,8 +120,10 @@ def default_collate(batch):
     if isinstance(elem, (str, bytes)):
         return batch  # strings are not turned into tensors
     if isinstance(elem, Mapping):
-        collated = {key: default_collate([sample[key] for sample in batch]) for key in elem}
-        if isinstance(elem, MutableMapping):  # keep the mapping's type (OrderedDict, defaultdict, ...)
+        collated = {
+            key: default_collate([sample[key] for sample in batch]) for key in elem}
+        # keep the mapping's type (OrderedDict, defaultdict, ...)
+        if isinstance(elem, MutableMapping):
             clone = copy.copy(elem)
             clone.update(collated)
             return clone
@@ -118,39 +132,49 @@ def default_collate(batch):
         return type(elem)(*(default_collate(field) for field in zip(*batch)))
     if isinstance(elem, Sequence):
         if any(len(sample) != len(elem) for sample in batch):
-            raise RuntimeError(f"default_collate: each element in list of batch should be of equal size; "
-                               f"got lengths {[len(sample) for sample in batch]}")
+            raise RuntimeError("default_collate: each element in list of batch should "
+                               "be of equal size; got lengths "
+                               f"{[len(sample) for sample in batch]}")
         return [default_collate(field) for field in zip(*batch)]
-    raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
-                    f"found {type(elem)}")
+    raise TypeError("default_collate: batch must contain tensors, numpy arrays, "
+                    f"numbers, dicts or lists; found {type(elem)}")
 
 
 class DataLoader:
-    """Iterate over a dataset in batches: `for x, y in DataLoader(dataset, batch_size=64, shuffle=True)`.
+    """Iterate over a dataset in batches: `for x, y in DataLoader(dataset,
+    batch_size=64, shuffle=True)`.
 
     Args:
         dataset: anything with __getitem__ and __len__ (a Dataset).
         batch_size: samples per batch, a positive int.
-        shuffle: visit the samples in a new random order every epoch (every iter(loader)).
-        collate_fn: merges a list of samples into a batch. None means default_collate, and lets a
-            dataset with get_batch(indices) gather each batch in one vectorised step.
+        shuffle: visit the samples in a new random order every epoch (every
+            iter(loader)).
+        collate_fn: merges a list of samples into a batch. None means default_collate,
+            and lets a dataset with get_batch(indices) gather each batch in one
+            vectorised step.
         drop_last: drop the last batch when it would have fewer than batch_size samples.
-        generator: randomness for shuffle: None (tinytorch's default generator, so manual_seed
-            makes the order reproducible), an int seed or a np.random.Generator.
-    len(loader): batches per epoch, ceil(N / batch_size), or floor(N / batch_size) with drop_last.
+        generator: randomness for shuffle: None (tinytorch's default generator, so
+            manual_seed makes the order reproducible), an int seed or a
+            np.random.Generator.
+    len(loader): batches per epoch, ceil(N / batch_size), or floor(N / batch_size) with
+        drop_last.
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, *, collate_fn=None, drop_last=False,
-                 generator=None):
+    def __init__(self, dataset, batch_size=1, shuffle=False, *, collate_fn=None,
+                 drop_last=False, generator=None):
         if not (hasattr(dataset, "__getitem__") and hasattr(dataset, "__len__")):
-            raise TypeError(f"DataLoader: the dataset must define __getitem__ and __len__; "
-                            f"{type(dataset).__name__} does not")
-        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
-            raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size!r}")
+            raise TypeError("DataLoader: the dataset must define __getitem__ and "
+                            f"__len__; {type(dataset).__name__} does not")
+        if (not isinstance(batch_size, int) or isinstance(batch_size, bool)
+            or batch_size <= 0):
+            raise ValueError("batch_size should be a positive integer value, but got "
+                             f"batch_size={batch_size!r}")
         if not isinstance(drop_last, bool):
-            raise ValueError(f"drop_last should be a boolean value, but got drop_last={drop_last!r}")
+            raise ValueError("drop_last should be a boolean value, but got "
+                             f"drop_last={drop_last!r}")
         if shuffle and len(dataset) == 0:
-            raise ValueError("DataLoader: cannot shuffle an empty dataset (num_samples=0)")
+            raise ValueError("DataLoader: cannot shuffle an empty dataset "
+                             "(num_samples=0)")
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = bool(shuffle)
@@ -158,11 +182,13 @@ class DataLoader:
         self.collate_fn = default_collate if collate_fn is None else collate_fn
         self.generator = generator
         self._rng = _as_generator(generator)
-        self._gather = collate_fn is None and hasattr(dataset, "get_batch")  # the vectorised path
+        # the vectorised path
+        self._gather = collate_fn is None and hasattr(dataset, "get_batch")
 
     def __len__(self):
         n_samples = len(self.dataset)
-        return n_samples // self.batch_size if self.drop_last else -(-n_samples // self.batch_size)
+        return n_samples // self.batch_size if self.drop_last else -(
+            -n_samples // self.batch_size)
 
     def __iter__(self):
         n_samples = len(self.dataset)
@@ -176,7 +202,8 @@ class DataLoader:
 
 
 class Subset(Dataset):
-    """The samples of `dataset` at `indices` (a sequence of ints): subset[i] is dataset[indices[i]].
+    """The samples of `dataset` at `indices` (a sequence of ints): subset[i] is
+    dataset[indices[i]].
 
     len(subset) == len(indices); nothing is copied.
     """
@@ -194,8 +221,8 @@ class Subset(Dataset):
         return len(self.indices)
 
     def get_batch(self, indices):
-        """The batch of samples at `indices` (an int array): one get_batch of the dataset if it has
-        one, else default_collate of the samples."""
+        """The batch of samples at `indices` (an int array): one get_batch of the
+        dataset if it has one, else default_collate of the samples."""
         positions = np.asarray(self.indices, dtype=np.int64)[indices]
         if hasattr(self.dataset, "get_batch"):
             return self.dataset.get_batch(positions)
@@ -205,8 +232,10 @@ class Subset(Dataset):
 def random_split(dataset, lengths, generator=None):
     """Split `dataset` at random into non-overlapping Subsets of the given lengths.
 
-    lengths: ints that sum to len(dataset), or fractions that sum to 1 (floor(N * fraction) each,
-    the remainder given out one by one from the first split on). generator: as in DataLoader.
+    lengths: ints that sum to len(dataset), or fractions that sum to 1 (floor(N *
+        fraction) each,
+    the remainder given out one by one from the first split on). generator: as in
+    DataLoader.
     """
     n_samples = len(dataset)
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
@@ -223,7 +252,8 @@ def random_split(dataset, lengths, generator=None):
                               f"This might result in an empty dataset.")
         lengths = counts
     if sum(lengths) != n_samples:
-        raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
+        raise ValueError("Sum of input lengths does not equal the length of the input "
+                         "dataset!")
     order = _random(_as_generator(generator)).permutation(n_samples).tolist()
     return [Subset(dataset, order[end - length:end])
             for end, length in zip(itertools.accumulate(lengths), lengths)]

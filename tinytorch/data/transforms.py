@@ -8,16 +8,18 @@ from tinytorch.data.loader import _as_generator, _random
 
 
 def _values(name, img):
-    """The NumPy values of an image (C, H, W) or a batch of images (N, C, H, W), Tensor or array."""
+    """The NumPy values of an image (C, H, W) or a batch of images (N, C, H, W), Tensor
+    or array."""
     values = img.data if isinstance(img, Tensor) else np.asarray(img)
     if values.ndim < 3:
-        raise ValueError(f"{name}: expected an image (C, H, W) or a batch (N, C, H, W), "
-                         f"got shape {values.shape}")
+        raise ValueError(f"{name}: expected an image (C, H, W) or a batch (N, C, H, "
+                         f"W), got shape {values.shape}")
     return values
 
 
 def _image(values):
-    """`values` as a Tensor; transforms prepare data, so the result records no autograd history."""
+    """`values` as a Tensor; transforms prepare data, so the result records no autograd
+    history."""
     return Tensor.from_op(values, "transform", ())
 
 
@@ -35,7 +37,8 @@ class Compose:
     @property
     def batched(self):
         """True when every transform also takes a batch (N, C, H, W)."""
-        return all(getattr(transform, "batched", False) for transform in self.transforms)
+        return (all(getattr(transform, "batched",
+                            False) for transform in self.transforms))
 
     def __repr__(self):
         lines = "".join(f"\n    {transform}" for transform in self.transforms)
@@ -43,10 +46,13 @@ class Compose:
 
 
 class Normalize:
-    """Per-channel standardisation: out[..., c, :, :] = (x[..., c, :, :] - mean[c]) / std[c].
+    """Per-channel standardisation: out[..., c, :, :] = (x[..., c, :, :] - mean[c]) /
+    std[c].
 
-    Args: mean, std: one value per channel, or one for all; inplace: overwrite the input.
-    Shape: (C, H, W) or a batch (N, C, H, W) -> the same. The input must be floating point.
+    Args: mean, std: one value per channel, or one for all; inplace: overwrite the
+        input.
+    Shape: (C, H, W) or a batch (N, C, H, W) -> the same. The input must be floating
+        point.
     """
 
     batched = True
@@ -57,16 +63,18 @@ class Normalize:
     def __call__(self, tensor):
         x = _values("Normalize", tensor)
         if x.dtype.kind != "f":
-            raise TypeError(f"Normalize: the input should be a float tensor, got {x.dtype} "
-                            f"(scale images to float32 in [0, 1] first)")
+            raise TypeError("Normalize: the input should be a float tensor, got "
+                            f"{x.dtype} (scale images to float32 in [0, 1] first)")
         mean = np.asarray(self.mean, dtype=x.dtype).reshape(-1, 1, 1)
         std = np.asarray(self.std, dtype=x.dtype).reshape(-1, 1, 1)
         channels = x.shape[-3]
         if len(mean) not in (1, channels) or len(std) not in (1, channels):
-            raise ValueError(f"Normalize: {len(mean)} means and {len(std)} stds do not fit images with "
-                             f"{channels} channels (input shape {x.shape})")
+            raise ValueError(f"Normalize: {len(mean)} means and {len(std)} stds do not "
+                             f"fit images with {channels} channels (input shape "
+                             f"{x.shape})")
         if np.any(std == 0):
-            raise ValueError(f"Normalize: std {self.std} contains a zero, which would divide by zero")
+            raise ValueError(f"Normalize: std {self.std} contains a zero, which would "
+                             "divide by zero")
         if self.inplace:  # overwrite the input's values
             x -= mean
             out = x
@@ -82,7 +90,8 @@ class Normalize:
 class RandomHorizontalFlip:
     """Mirror an image left to right (reverse its last axis) with probability p.
 
-    Args: p: probability of flipping; generator: None (tinytorch's default generator), an int
+    Args: p: probability of flipping; generator: None (tinytorch's default generator),
+        an int
     seed or a np.random.Generator.
     Shape: (C, H, W) -> the same; a batch (N, C, H, W) -> the same, one coin per image.
     """
@@ -111,40 +120,47 @@ class RandomHorizontalFlip:
 
 
 def _sides(padding):
-    """(left, top, right, bottom) from an int, (all,), (left/right, top/bottom) or a 4-tuple."""
+    """(left, top, right, bottom) from an int, (all,), (left/right, top/bottom) or a
+    4-tuple."""
     sides = (padding,) if isinstance(padding, numbers.Integral) else tuple(padding)
-    if len(sides) in (1, 2, 4) and all(isinstance(s, numbers.Integral) and s >= 0 for s in sides):
+    if (len(sides) in (1, 2, 4)
+        and all(isinstance(s, numbers.Integral) and s >= 0 for s in sides)):
         return tuple(int(s) for s in sides * (4 // len(sides)))
-    raise ValueError(f"RandomCrop: padding must be a non-negative int or a sequence of 1, 2 or 4 of "
-                     f"them, got {padding!r}")
+    raise ValueError("RandomCrop: padding must be a non-negative int or a sequence of "
+                     f"1, 2 or 4 of them, got {padding!r}")
 
 
 class RandomCrop:
-    """Cut a window of `size` at a random position out of an image, after optional padding.
+    """Cut a window of `size` at a random position out of an image, after optional
+    padding.
 
     Args:
         size: an int (square window) or (height, width).
-        padding: None, an int for every side, (left/right, top/bottom) or (left, top, right, bottom).
-        pad_if_needed: pad an image smaller than `size` (by the shortfall, on both sides) instead of
-            raising.
+        padding: None, an int for every side, (left/right, top/bottom) or (left, top,
+            right, bottom).
+        pad_if_needed: pad an image smaller than `size` (by the shortfall, on both
+            sides) instead of raising.
         fill: the padding value for padding_mode "constant".
         padding_mode: "constant", "edge", "reflect" or "symmetric" (as np.pad).
-        generator: None (tinytorch's default generator), an int seed or a np.random.Generator.
-    Shape: (C, H, W) -> (C, height, width); a batch (N, C, H, W) -> (N, C, height, width), each
+        generator: None (tinytorch's default generator), an int seed or a
+            np.random.Generator.
+    Shape: (C, H, W) -> (C, height, width); a batch (N, C, H, W) -> (N, C, height,
+        width), each
     image with its own window.
     """
 
     batched = True
 
-    def __init__(self, size, padding=None, pad_if_needed=False, fill=0, padding_mode="constant", *,
-                 generator=None):
+    def __init__(self, size, padding=None, pad_if_needed=False, fill=0,
+                 padding_mode="constant", *, generator=None):
         size = (size, size) if isinstance(size, numbers.Integral) else tuple(size)
         self.size = tuple(int(s) for s in (size * 2 if len(size) == 1 else size))
         if len(self.size) != 2:
-            raise ValueError(f"RandomCrop: size must be an int or (height, width), got {size!r}")
+            raise ValueError("RandomCrop: size must be an int or (height, width), got "
+                             f"{size!r}")
         if padding_mode not in ("constant", "edge", "reflect", "symmetric"):
-            raise ValueError(f"RandomCrop: padding_mode must be 'constant', 'edge', 'reflect' or "
-                             f"'symmetric', got {padding_mode!r}")
+            raise ValueError("RandomCrop: padding_mode must be 'constant', 'edge', "
+                             f"'reflect' or 'symmetric', got {padding_mode!r}")
         if padding is not None:
             _sides(padding)  # check it now rather than on the first image
         self.padding, self.pad_if_needed, self.fill, self.padding_mode = padding, pad_if_needed, fill, padding_mode
@@ -153,9 +169,11 @@ class RandomCrop:
 
     def _pad(self, x, left, top, right, bottom):
         """x padded on its last two axes."""
-        if self.padding_mode == "constant":  # faster than np.pad: fill, then copy the image in
+        # faster than np.pad: fill, then copy the image in
+        if self.padding_mode == "constant":
             rows, cols = x.shape[-2:]
-            out = np.full(x.shape[:-2] + (top + rows + bottom, left + cols + right), self.fill, dtype=x.dtype)
+            out = np.full(x.shape[:-2] + (top + rows + bottom, left + cols + right),
+                          self.fill, dtype=x.dtype)
             out[..., top:top + rows, left:left + cols] = x
             return out
         widths = [(0, 0)] * (x.ndim - 2) + [(top, bottom), (left, right)]
@@ -172,14 +190,16 @@ class RandomCrop:
             x = self._pad(x, 0, height - x.shape[-2], 0, height - x.shape[-2])
         rows, cols = x.shape[-2:]
         if height > rows or width > cols:
-            raise ValueError(f"RandomCrop: required crop size {(height, width)} is larger than the "
-                             f"(padded) image size {(rows, cols)}")
-        batch = x.reshape((-1,) + x.shape[-3:]) if x.ndim > 3 else x[None]  # (n, C, rows, cols)
+            raise ValueError(f"RandomCrop: required crop size {(height, width)} is "
+                             f"larger than the (padded) image size {(rows, cols)}")
+        # (n, C, rows, cols)
+        batch = x.reshape((-1,) + x.shape[-3:]) if x.ndim > 3 else x[None]
         n_images = batch.shape[0]
         rng = _random(self._rng)
         top = rng.integers(0, rows - height + 1, size=n_images)
         left = rng.integers(0, cols - width + 1, size=n_images)
-        windows = np.lib.stride_tricks.sliding_window_view(batch, (height, width), axis=(2, 3))
+        windows = np.lib.stride_tricks.sliding_window_view(
+            batch, (height, width), axis=(2, 3))
         crops = windows[np.arange(n_images), :, top, left]  # (n, C, height, width)
         return _image(crops.reshape(x.shape[:-2] + (height, width)))
 

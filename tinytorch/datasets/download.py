@@ -19,14 +19,16 @@ class DownloadError(RuntimeError):
 
 
 def data_root(root=None):
-    """The dataset cache: `root` if given, else $TINYTORCH_DATA, else ~/.cache/tinytorch."""
+    """The dataset cache: `root` if given, else $TINYTORCH_DATA, else
+    ~/.cache/tinytorch."""
     if root is None:
         root = os.environ.get("TINYTORCH_DATA") or Path.home() / ".cache" / "tinytorch"
     return Path(root).expanduser()
 
 
 def file_digest(path, algorithm="sha256", gunzip=False):
-    """Hex digest of a file's bytes, or of its decompressed content when gunzip is True."""
+    """Hex digest of a file's bytes, or of its decompressed content when gunzip is
+    True."""
     digest = hashlib.new(algorithm, usedforsecurity=False)
     with (gzip.open if gunzip else open)(path, "rb") as f:
         while chunk := f.read(CHUNK_BYTES):
@@ -35,18 +37,19 @@ def file_digest(path, algorithm="sha256", gunzip=False):
 
 
 def manual_download_help(urls, path):
-    """How to put the file `path` in place by hand: where to get it, where to save it."""
+    """How to put the file `path` in place by hand: where to get it, where to save
+    it."""
     mirrors = "".join(f"\n    {url}" for url in urls[1:])
     return (f"To get it by hand, download\n    {urls[0]}\n"
             + (f"(or the same file from one of these mirrors:{mirrors})\n" if mirrors else "")
             + f"and save it as\n    {path}\n"
-            f"To keep datasets in another folder, set the environment variable TINYTORCH_DATA "
-            f"or pass root=... .")
+            "To keep datasets in another folder, set the environment variable "
+            "TINYTORCH_DATA or pass root=... .")
 
 
 def _fetch(url, part):
-    """Write the content at `url` into the file `part`, after the bytes already there if the server
-    can send just the rest (HTTP Range); otherwise from the start."""
+    """Write the content at `url` into the file `part`, after the bytes already there if
+    the server can send just the rest (HTTP Range); otherwise from the start."""
     start = part.stat().st_size if part.exists() else 0
     headers = {"User-Agent": "tinytorch"}
     if start:
@@ -54,14 +57,16 @@ def _fetch(url, part):
     try:
         response = urlopen(Request(url, headers=headers), timeout=TIMEOUT_SECONDS)
     except HTTPError as e:
-        if e.code == 416 and start:  # "range not satisfiable": nothing is missing after `start`
+        # "range not satisfiable": nothing is missing after `start`
+        if e.code == 416 and start:
             return
         raise
     with response:
         resume = start > 0 and getattr(response, "status", None) == 206
         content_range = response.headers.get("Content-Range") or ""
         if resume and not content_range.startswith(f"bytes {start}-"):
-            raise OSError(f"asked for the bytes from {start} on, the server sent {content_range!r}")
+            raise OSError(f"asked for the bytes from {start} on, the server sent "
+                          f"{content_range!r}")
         with open(part, "ab" if resume else "wb") as f:
             while chunk := response.read(CHUNK_BYTES):
                 f.write(chunk)
@@ -75,28 +80,33 @@ def _matches(path, digest, algorithm, gunzip):
 
 
 def download_file(urls, path, digest, algorithm="sha256", gunzip=False):
-    """Fetch `path` from the first of `urls` whose content has the right digest; return the path.
+    """Fetch `path` from the first of `urls` whose content has the right digest; return
+    the path.
 
-    Bytes go to `path.part`, resumed (HTTP Range) if an earlier attempt broke off; only content
-    whose digest (of the decompressed bytes if gunzip) equals `digest` is moved to `path`, with
-    os.replace, so the cache never holds a partial or wrong file. An existing `path` is returned
-    as it is. Raises DownloadError, with instructions, when every URL fails, and at once in the
-    browser (Pyodide), which cannot open network connections.
+    Bytes go to `path.part`, resumed (HTTP Range) if an earlier attempt broke off; only
+    content whose digest (of the decompressed bytes if gunzip) equals `digest` is moved
+    to `path`, with os.replace, so the cache never holds a partial or wrong file. An
+    existing `path` is returned as it is. Raises DownloadError, with instructions, when
+    every URL fails, and at once in the browser (Pyodide), which cannot open network
+    connections.
     """
     path, urls = Path(path), list(urls)
     if path.exists():
         return path
-    if sys.platform == "emscripten" and not all(url.startswith("file:") for url in urls):
-        raise DownloadError(f"cannot download {path.name}: Python in the browser (Pyodide, JupyterLite) "
-                            f"cannot open network connections. Download the file on your own machine "
-                            f"and upload it. {manual_download_help(urls, path)}")
+    if (sys.platform == "emscripten"
+        and not all(url.startswith("file:") for url in urls)):
+        raise DownloadError(f"cannot download {path.name}: Python in the browser "
+                            "(Pyodide, JupyterLite) cannot open network connections. "
+                            "Download the file on your own machine and upload it. "
+                            f"{manual_download_help(urls, path)}")
     path.parent.mkdir(parents=True, exist_ok=True)
     part = path.with_name(path.name + ".part")
     failures = []
     for url in urls:
         for _ in range(2):  # a resumed file that fails the check gets one fresh try
             resumed = part.exists() and part.stat().st_size > 0
-            print(f"Downloading {url}" + (f" (resuming after {part.stat().st_size:,} bytes)" if resumed else ""))
+            print(f"Downloading {url}" + (f" (resuming after {part.stat().st_size:,} "
+                                          "bytes)" if resumed else ""))
             try:
                 _fetch(url, part)
             except (OSError, ValueError, http.client.HTTPException) as e:
@@ -104,11 +114,14 @@ def download_file(urls, path, digest, algorithm="sha256", gunzip=False):
                 break  # keep the .part file: the next URL or the next run resumes it
             if _matches(part, digest, algorithm, gunzip):
                 os.replace(part, path)
-                print(f"Saved {path} ({path.stat().st_size:,} bytes, {algorithm} checked)")
+                print(f"Saved {path} ({path.stat().st_size:,} bytes, {algorithm} "
+                      "checked)")
                 return path
             part.unlink()
             if not resumed:
-                failures.append(f"{url}: the content's {algorithm} is not the expected {digest}")
+                failures.append(f"{url}: the content's {algorithm} is not the expected "
+                                f"{digest}")
                 break
-    raise DownloadError(f"could not download {path.name}:\n  " + "\n  ".join(failures) + "\n"
+    raise DownloadError(
+        f"could not download {path.name}:\n  " + "\n  ".join(failures) + "\n"
                         + manual_download_help(urls, path))

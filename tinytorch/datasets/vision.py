@@ -7,12 +7,14 @@ from tinytorch.datasets.download import data_root
 
 
 class VisionDataset(Dataset):
-    """Labelled images kept in memory as uint8: `data` (N, ...) and `targets` (N,) int64.
+    """Labelled images kept in memory as uint8: `data` (N, ...) and `targets` (N,)
+    int64.
 
     dataset[i] -> (image, label): a float32 Tensor (C, H, W) in [0, 1] and an int, after
-    `transform` and `target_transform`. get_batch(indices) -> [images (B, C, H, W), labels (B,)],
-    gathered in one step; a batched transform then runs once on the whole batch.
-    Subclasses set data and targets and define _channels_first(raw): (..., stored layout) -> (..., C, H, W).
+    `transform` and `target_transform`. get_batch(indices) -> [images (B, C, H, W),
+    labels (B,)], gathered in one step; a batched transform then runs once on the whole
+    batch. Subclasses set data and targets and define _channels_first(raw): (..., stored
+    layout) -> (..., C, H, W).
     """
 
     def __init__(self, root=None, train=True, transform=None, target_transform=None):
@@ -25,8 +27,10 @@ class VisionDataset(Dataset):
         return len(self.data)
 
     def _to_float(self, raw):
-        """uint8 images -> float32 Tensor (..., C, H, W) in [0, 1], in one pass over the pixels."""
-        values = np.divide(self._channels_first(raw), np.float32(255), dtype=np.float32, order="C")
+        """uint8 images -> float32 Tensor (..., C, H, W) in [0, 1], in one pass over the
+        pixels."""
+        values = np.divide(self._channels_first(raw), np.float32(255), dtype=np.float32,
+                           order="C")
         return Tensor.from_op(values, "to_tensor", ())
 
     def __getitem__(self, index):
@@ -48,5 +52,6 @@ class VisionDataset(Dataset):
         return [images, Tensor.from_op(self.targets[indices], "to_tensor", ())]
 
     def __repr__(self):
-        return (f"Dataset {type(self).__name__}\n    Number of datapoints: {len(self)}\n"
-                f"    Root location: {self.root}\n    Split: {'Train' if self.train else 'Test'}")
+        return (f"Dataset {type(self).__name__}\n    Number of datapoints: "
+                f"{len(self)}\n    Root location: {self.root}\n    Split: "
+                f"{'Train' if self.train else 'Test'}")

@@ -1,40 +1,49 @@
 # Generated from notebooks/masters/07_optimizers.ipynb by tinytorch.export: edit the notebook, not this file.
-"""tinytorch.optim.lr_scheduler: schedules that set an optimizer's learning rates, step by step."""
+"""tinytorch.optim.lr_scheduler: schedules that set an optimizer's learning rates, step
+by step."""
 import copy
 import math
 import types
 from bisect import bisect_right
 from collections import Counter
 
-from tinytorch.optim.one_cycle import OneCycleLR  # noqa: F401  (section 6.1, a file of its own)
-from tinytorch.optim.plateau import ReduceLROnPlateau  # noqa: F401  (section 6.1, a file of its own)
+# noqa: F401  (section 6.1, a file of its own)
+from tinytorch.optim.one_cycle import OneCycleLR
+# noqa: F401  (section 6.1, a file of its own)
+from tinytorch.optim.plateau import ReduceLROnPlateau
 from tinytorch.optim.scheduler import LRScheduler
 
 
 class LambdaLR(LRScheduler):
-    """lr_t = base_lr · lr_lambda(t), with your own function of the step t (one per group, or one for all).
+    """lr_t = base_lr · lr_lambda(t), with your own function of the step t (one per
+    group, or one for all).
 
-    Args: optimizer; lr_lambda (a function of an int, or a list of them, one per group); last_epoch.
-    state_dict() saves a callable object's attributes, but not plain functions and lambdas.
+    Args: optimizer; lr_lambda (a function of an int, or a list of them, one per group);
+        last_epoch.
+    state_dict() saves a callable object's attributes, but not plain functions and
+    lambdas.
     """
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
         self.optimizer = optimizer
         if isinstance(lr_lambda, (list, tuple)):
             if len(lr_lambda) != len(optimizer.param_groups):
-                raise ValueError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}")
+                raise ValueError(f"Expected {len(optimizer.param_groups)} lr_lambdas, "
+                                 f"but got {len(lr_lambda)}")
             self.lr_lambdas = list(lr_lambda)
         else:
             self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
-        return [base_lr * fn(self.last_epoch) for fn, base_lr in zip(self.lr_lambdas, self.base_lrs)]
+        return ([base_lr * fn(self.last_epoch) for fn,
+                 base_lr in zip(self.lr_lambdas, self.base_lrs)])
 
     def state_dict(self):
         state = {key: copy.deepcopy(value) for key, value in self.__dict__.items()
                  if key not in ("optimizer", "lr_lambdas")}
-        state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType) else copy.deepcopy(fn.__dict__)
+        state["lr_lambdas"] = [
+            None if isinstance(fn, types.FunctionType) else copy.deepcopy(fn.__dict__)
                                for fn in self.lr_lambdas]
         return state
 
@@ -50,28 +59,35 @@ class LambdaLR(LRScheduler):
 class SequentialLR(LRScheduler):
     """Run schedulers one after another: schedulers[i] from step milestones[i - 1] on.
 
-    Args: optimizer; schedulers (built on this optimizer); milestones (increasing steps, one fewer
-    than the schedulers); last_epoch. At each milestone the next scheduler restarts from its step 0.
+    Args: optimizer; schedulers (built on this optimizer); milestones (increasing steps,
+        one fewer
+    than the schedulers); last_epoch. At each milestone the next scheduler restarts from
+    its step 0.
     Example: warm up with LinearLR for 5 steps, then CosineAnnealingLR:
-        SequentialLR(opt, [LinearLR(opt, 0.1, total_iters=5), CosineAnnealingLR(opt, 95)], [5])
+        SequentialLR(opt, [LinearLR(opt, 0.1, total_iters=5), CosineAnnealingLR(opt,
+        95)], [5])
     """
 
     def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
         if len(schedulers) < 1:
-            raise ValueError("SequentialLR expects at least one scheduler, but got no scheduler.")
+            raise ValueError("SequentialLR expects at least one scheduler, but got no "
+                             "scheduler.")
         for i, scheduler in enumerate(schedulers):
             if getattr(scheduler, "optimizer", None) is not optimizer:
                 raise ValueError(f"SequentialLR expects all schedulers to belong to the same optimizer, but "
-                                 f"got scheduler {type(scheduler).__name__} at index {i} with another one")
+                                 f"got scheduler {type(scheduler).__name__} at index "
+                                 f"{i} with another one")
         if len(milestones) != len(schedulers) - 1:
             raise ValueError(f"Sequential Schedulers expects number of schedulers provided to be one more than "
                              f"the number of milestone points, but got number of schedulers {len(schedulers)} "
-                             f"and the number of milestones to be equal to {len(milestones)}")
+                             "and the number of milestones to be equal to "
+                             f"{len(milestones)}")
         self._schedulers = list(schedulers)
         self._milestones = list(milestones)
         self.last_epoch = last_epoch + 1
         self.optimizer = optimizer
-        for group in optimizer.param_groups:  # undo what constructing the schedulers did
+        # undo what constructing the schedulers did
+        for group in optimizer.param_groups:
             group["lr"] = group["initial_lr"]
         self._undo_initial_steps(self)
         first = self._schedulers[bisect_right(self._milestones, 0)]
@@ -87,7 +103,8 @@ class SequentialLR(LRScheduler):
             scheduler.last_epoch -= 1
 
     def step(self):
-        """Advance one step with the scheduler in charge; at a milestone that one starts at its step 0."""
+        """Advance one step with the scheduler in charge; at a milestone that one starts
+        at its step 0."""
         self.last_epoch += 1
         index = bisect_right(self._milestones, self.last_epoch)
         scheduler = self._schedulers[index]
@@ -100,7 +117,8 @@ class SequentialLR(LRScheduler):
     def state_dict(self):
         state = {key: copy.deepcopy(value) for key, value in self.__dict__.items()
                  if key not in ("optimizer", "_schedulers")}
-        state["_schedulers"] = [scheduler.state_dict() for scheduler in self._schedulers]
+        state["_schedulers"] = [
+            scheduler.state_dict() for scheduler in self._schedulers]
         return state
 
     def load_state_dict(self, state_dict):
@@ -112,9 +130,11 @@ class SequentialLR(LRScheduler):
 
 
 class StepLR(LRScheduler):
-    """Multiply the learning rate by gamma every step_size steps: lr_t = base_lr · gamma^⌊t / step_size⌋.
+    """Multiply the learning rate by gamma every step_size steps: lr_t = base_lr ·
+    gamma^⌊t / step_size⌋.
 
-    Args: optimizer; step_size (steps between decays, ≥ 1); gamma (decay factor); last_epoch.
+    Args: optimizer; step_size (steps between decays, ≥ 1); gamma (decay factor);
+        last_epoch.
     """
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
@@ -138,7 +158,8 @@ class CosineAnnealingLR(LRScheduler):
 
     The learning rate falls from base_lr to eta_min over T_max steps and, if training goes on,
     rises back along the same cosine (period 2·T_max), as in PyTorch.
-    Args: optimizer; T_max (steps of the descent, > 0); eta_min (the lowest rate); last_epoch.
+    Args: optimizer; T_max (steps of the descent, > 0); eta_min (the lowest rate);
+        last_epoch.
     """
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
@@ -152,8 +173,10 @@ class CosineAnnealingLR(LRScheduler):
         lrs = [group["lr"] for group in self.optimizer.param_groups]
         if self._is_initial:
             return lrs
-        if (self.last_epoch - 1 - self.T_max) % (2 * self.T_max) == 0:  # leaving the bottom of the cosine
-            return [lr + (base_lr - self.eta_min) * (1 - math.cos(math.pi / self.T_max)) / 2
+        # leaving the bottom of the cosine
+        if (self.last_epoch - 1 - self.T_max) % (2 * self.T_max) == 0:
+            return [
+                lr + (base_lr - self.eta_min) * (1 - math.cos(math.pi / self.T_max)) / 2
                     for lr, base_lr in zip(lrs, self.base_lrs)]
         ratio = ((1 + math.cos(math.pi * self.last_epoch / self.T_max))
                  / (1 + math.cos(math.pi * (self.last_epoch - 1) / self.T_max)))
@@ -169,14 +192,18 @@ class LinearLR(LRScheduler):
     over total_iters steps, then stays: lr_t = base_lr · (s + (e − s) · min(t, T) / T).
 
     With the defaults it is a linear warm-up from base_lr/3 to base_lr over 5 steps.
-    Args: optimizer; start_factor s in (0, 1]; end_factor e in [0, 1]; total_iters T; last_epoch.
+    Args: optimizer; start_factor s in (0, 1]; end_factor e in [0, 1]; total_iters T;
+        last_epoch.
     """
 
-    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1):
+    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5,
+                 last_epoch=-1):
         if start_factor > 1.0 or start_factor <= 0:
-            raise ValueError("Starting multiplicative factor expected to be greater than 0 and less or equal to 1.")
+            raise ValueError("Starting multiplicative factor expected to be greater "
+                             "than 0 and less or equal to 1.")
         if end_factor > 1.0 or end_factor < 0:
-            raise ValueError("Ending multiplicative factor expected to be between 0 and 1.")
+            raise ValueError("Ending multiplicative factor expected to be between 0 "
+                             "and 1.")
         self.start_factor = start_factor
         self.end_factor = end_factor
         self.total_iters = total_iters
@@ -189,7 +216,8 @@ class LinearLR(LRScheduler):
         if self._is_initial or self.last_epoch > self.total_iters:
             return lrs
         change = self.end_factor - self.start_factor
-        ratio = 1.0 + change / (self.total_iters * self.start_factor + (self.last_epoch - 1) * change)
+        ratio = 1.0 + change / (
+            self.total_iters * self.start_factor + (self.last_epoch - 1) * change)
         return [lr * ratio for lr in lrs]
 
     def _get_closed_form_lr(self):
@@ -218,9 +246,11 @@ class ExponentialLR(LRScheduler):
 
 
 class MultiStepLR(LRScheduler):
-    """Multiply the learning rate by gamma at each milestone: lr_t = base_lr · gamma^(milestones ≤ t).
+    """Multiply the learning rate by gamma at each milestone: lr_t = base_lr ·
+    gamma^(milestones ≤ t).
 
-    Args: optimizer; milestones (steps; one listed k times decays k times); gamma; last_epoch.
+    Args: optimizer; milestones (steps; one listed k times decays k times); gamma;
+        last_epoch.
     """
 
     def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):

@@ -8,19 +8,22 @@ from tinytorch.optim.scheduler import LRScheduler
 
 
 class ReduceLROnPlateau(LRScheduler):
-    """Multiply the learning rates by factor once a metric has stopped improving for patience steps.
+    """Multiply the learning rates by factor once a metric has stopped improving for
+    patience steps.
 
     Call step(metric) once per epoch with the value to watch (e.g. the validation loss).
-    Args: optimizer; mode ("min": lower is better, "max": higher is better); factor (< 1);
-    patience (steps without improvement tolerated); threshold and threshold_mode ("rel": beat
-    best·(1 ∓ threshold), "abs": beat best ∓ threshold); cooldown (steps ignored after a reduction);
+    Args: optimizer; mode ("min": lower is better, "max": higher is better); factor (<
+        1);
+    patience (steps without improvement tolerated); threshold and threshold_mode ("rel":
+    beat best·(1 ∓ threshold), "abs": beat best ∓ threshold); cooldown (steps ignored
+    after a reduction);
     min_lr (one, or one per group: the floor); eps (smaller changes are skipped).
-    An LRScheduler (get_last_lr, state_dict, load_state_dict), but one without a plan: its
-    constructor sets up its own state and takes no step.
+    An LRScheduler (get_last_lr, state_dict, load_state_dict), but one without a plan:
+    its constructor sets up its own state and takes no step.
     """
 
-    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4, threshold_mode="rel",
-                 cooldown=0, min_lr=0, eps=1e-8):
+    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
+                 threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8):
         if factor >= 1.0:
             raise ValueError("Factor should be < 1.0.")
         if not hasattr(optimizer, "param_groups"):
@@ -33,7 +36,8 @@ class ReduceLROnPlateau(LRScheduler):
         self.optimizer = optimizer
         if isinstance(min_lr, (list, tuple)):
             if len(min_lr) != len(optimizer.param_groups):
-                raise ValueError(f"expected {len(optimizer.param_groups)} min_lrs, got {len(min_lr)}")
+                raise ValueError(f"expected {len(optimizer.param_groups)} min_lrs, got "
+                                 f"{len(min_lr)}")
             self.default_min_lr = None
             self.min_lrs = list(min_lr)
         else:
@@ -56,11 +60,13 @@ class ReduceLROnPlateau(LRScheduler):
         return value < best - self.threshold if self.mode == "min" else value > best + self.threshold
 
     def step(self, metrics, epoch=None):
-        """Record this epoch's metric (a number or a one-element Tensor); reduce the rates if due."""
+        """Record this epoch's metric (a number or a one-element Tensor); reduce the
+        rates if due."""
         current = float(metrics.item() if hasattr(metrics, "item") else metrics)
         if epoch is not None:
-            warnings.warn("The epoch parameter in `scheduler.step()` is deprecated; call `scheduler.step()` "
-                          "without it", UserWarning, stacklevel=2)
+            warnings.warn("The epoch parameter in `scheduler.step()` is deprecated; "
+                          "call `scheduler.step()` without it", UserWarning,
+                          stacklevel=2)
         self.last_epoch = self.last_epoch + 1 if epoch is None else epoch
         if self.is_better(current, self.best):
             self.best = current
@@ -79,9 +85,11 @@ class ReduceLROnPlateau(LRScheduler):
     def _reduce_lr(self):
         if len(self.optimizer.param_groups) != len(self.min_lrs):
             if self.default_min_lr is None:
-                raise RuntimeError(f"The number of param groups in the `optimizer` ({len(self.optimizer.param_groups)}) "
-                                   f"differs from when `ReduceLROnPlateau` was initialized ({len(self.min_lrs)}); "
-                                   f"set `min_lrs` to one value per group")
+                raise RuntimeError("The number of param groups in the `optimizer` "
+                                   f"({len(self.optimizer.param_groups)}) differs from "
+                                   "when `ReduceLROnPlateau` was initialized "
+                                   f"({len(self.min_lrs)}); set `min_lrs` to one value "
+                                   "per group")
             self.min_lrs = [self.default_min_lr] * len(self.optimizer.param_groups)
         for group, min_lr in zip(self.optimizer.param_groups, self.min_lrs):
             old_lr = float(group["lr"])

@@ -1,22 +1,25 @@
 # Generated from notebooks/masters/07_optimizers.ipynb by tinytorch.export: edit the notebook, not this file.
-"""tinytorch.optim.scheduler: LRScheduler, the base class of the learning-rate schedulers
-(torch.optim.lr_scheduler.LRScheduler; the schedulers themselves are in tinytorch.optim.lr_scheduler)."""
+"""tinytorch.optim.scheduler: LRScheduler, the base class of the learning-rate
+schedulers (torch.optim.lr_scheduler.LRScheduler; the schedulers themselves are in
+tinytorch.optim.lr_scheduler)."""
 import copy
 import warnings
 
 
 class LRScheduler:
-    """Base class of the schedulers: every step() writes a new "lr" into each parameter group.
+    """Base class of the schedulers: every step() writes a new "lr" into each parameter
+    group.
 
     Args:
         optimizer: the optimizer whose learning rates it sets.
         last_epoch: the index of the last step taken; -1 (the default) starts afresh.
 
     Constructing a scheduler performs step 0: it stores each group's starting "lr" as
-    "initial_lr" (the scheduler's base_lrs) and sets the learning rates of step 0. Subclasses define
-    get_lr(), the next learning rates computed from the current ones (so that two schedulers on
-    one optimizer compose), and, where one exists, _get_closed_form_lr(), the learning rates at
-    last_epoch computed from base_lrs alone.
+    "initial_lr" (the scheduler's base_lrs) and sets the learning rates of step 0.
+    Subclasses define get_lr(), the next learning rates computed from the current ones
+    (so that two schedulers on one optimizer compose), and, where one exists,
+    _get_closed_form_lr(), the learning rates at last_epoch computed from base_lrs
+    alone.
     """
 
     _is_initial = False  # True only during the step that the constructor performs
@@ -31,9 +34,10 @@ class LRScheduler:
         else:
             for i, group in enumerate(optimizer.param_groups):
                 if "initial_lr" not in group:
-                    raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] when resuming a "
-                                   f"scheduler with last_epoch={last_epoch}: load the optimizer's state_dict "
-                                   f"first")
+                    raise KeyError("param 'initial_lr' is not specified in "
+                                   f"param_groups[{i}] when resuming a scheduler with "
+                                   f"last_epoch={last_epoch}: load the optimizer's "
+                                   "state_dict first")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
         self._initial_step()
@@ -48,7 +52,8 @@ class LRScheduler:
         raise NotImplementedError
 
     def _get_closed_form_lr(self):
-        """The learning rates at last_epoch from base_lrs alone; get_lr() where no formula exists."""
+        """The learning rates at last_epoch from base_lrs alone; get_lr() where no
+        formula exists."""
         return self.get_lr()
 
     def step(self, epoch=None):
@@ -57,8 +62,9 @@ class LRScheduler:
         epoch (deprecated, as in PyTorch): jump to that step, using the closed form.
         """
         if epoch is not None:
-            warnings.warn("The epoch parameter in `scheduler.step()` is deprecated; call `scheduler.step()` "
-                          "without it", UserWarning, stacklevel=2)
+            warnings.warn("The epoch parameter in `scheduler.step()` is deprecated; "
+                          "call `scheduler.step()` without it", UserWarning,
+                          stacklevel=2)
         self._update_lr(epoch)
 
     def _update_lr(self, epoch=None):
@@ -78,7 +84,8 @@ class LRScheduler:
 
     def state_dict(self):
         """Every attribute except the optimizer, copied."""
-        return {key: copy.deepcopy(value) for key, value in self.__dict__.items() if key != "optimizer"}
+        return ({key: copy.deepcopy(value) for key,
+                 value in self.__dict__.items() if key != "optimizer"})
 
     def load_state_dict(self, state_dict):
         """Restore the attributes saved by state_dict()."""

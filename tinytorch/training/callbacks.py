@@ -1,27 +1,34 @@
 # Generated from notebooks/masters/08_training.ipynb by tinytorch.export: edit the notebook, not this file.
-"""tinytorch.training.callbacks: EarlyStopping, which ends training once a monitored value stops improving."""
+"""tinytorch.training.callbacks: EarlyStopping, which ends training once a monitored
+value stops improving."""
 import math
 
 
 class EarlyStopping:
-    """Stop training once a monitored value (a validation loss, an accuracy) has stopped improving.
+    """Stop training once a monitored value (a validation loss, an accuracy) has stopped
+    improving.
 
     Args:
-        patience: how many epochs in a row without improvement end training (an int >= 1).
+        patience: how many epochs in a row without improvement end training (an int >=
+            1).
         min_delta: an improvement must beat the best value by more than this (>= 0).
         mode: "min" (lower is better: losses) or "max" (higher is better: accuracies).
-    Attributes: best (best value so far; inf, or -inf for "max", before any), best_epoch (the
-    step() call that produced it, counting from 1; 0 before any), epoch (step() calls so far),
-    num_bad_epochs (epochs in a row without improvement), should_stop.
+    Attributes: best (best value so far; inf, or -inf for "max", before any), best_epoch
+        (the
+    step() call that produced it, counting from 1; 0 before any), epoch (step() calls so
+    far), num_bad_epochs (epochs in a row without improvement), should_stop.
     """
 
     def __init__(self, patience=5, min_delta=0.0, mode="min"):
         if not isinstance(patience, int) or isinstance(patience, bool) or patience < 1:
-            raise ValueError(f"EarlyStopping: patience should be an int >= 1, got {patience!r}")
+            raise ValueError("EarlyStopping: patience should be an int >= 1, got "
+                             f"{patience!r}")
         if not min_delta >= 0:
-            raise ValueError(f"EarlyStopping: min_delta should be >= 0, got {min_delta!r}")
+            raise ValueError("EarlyStopping: min_delta should be >= 0, got "
+                             f"{min_delta!r}")
         if mode not in ("min", "max"):
-            raise ValueError(f"EarlyStopping: mode should be 'min' or 'max', got {mode!r}")
+            raise ValueError("EarlyStopping: mode should be 'min' or 'max', got "
+                             f"{mode!r}")
         self.patience, self.min_delta, self.mode = patience, min_delta, mode
         self.best = math.inf if mode == "min" else -math.inf
         self.best_epoch = 0
@@ -46,5 +53,6 @@ class EarlyStopping:
         return self.should_stop
 
     def __repr__(self):
-        return (f"EarlyStopping(patience={self.patience}, min_delta={self.min_delta}, mode='{self.mode}', "
-                f"best={self.best:.6g} at epoch {self.best_epoch}, bad epochs={self.num_bad_epochs})")
+        return (f"EarlyStopping(patience={self.patience}, min_delta={self.min_delta}, "
+                f"mode='{self.mode}', best={self.best:.6g} at epoch {self.best_epoch}, "
+                f"bad epochs={self.num_bad_epochs})")

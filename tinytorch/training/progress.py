@@ -1,5 +1,6 @@
 # Generated from notebooks/masters/08_training.ipynb by tinytorch.export: edit the notebook, not this file.
-"""tinytorch.training.progress: what fit() shows while it trains: a progress bar and a live plot in a notebook, text lines elsewhere."""
+"""tinytorch.training.progress: what fit() shows while it trains: a progress bar and a
+live plot in a notebook, text lines elsewhere."""
 import io
 import sys
 import time
@@ -7,7 +8,8 @@ import time
 
 def in_notebook():
     """True inside a Jupyter kernel (ipykernel, or JupyterLite's Pyodide kernel), where rich output can
-    be shown; False in a plain Python process or terminal IPython. Imports nothing itself."""
+    be shown; False in a plain Python process or terminal IPython. Imports nothing
+    itself."""
     ipython = sys.modules.get("IPython")
     shell = ipython.get_ipython() if ipython is not None else None
     return getattr(shell, "kernel", None) is not None
@@ -15,13 +17,16 @@ def in_notebook():
 
 def _numbers(record):
     """An epoch record's values as 'train_loss 0.4321  val_loss 0.5012 ...' (epoch and time left out)."""
-    return "  ".join(f"{key} {value:.4g}" for key, value in record.items() if key not in ("epoch", "time"))
+    return ("  ".join(f"{key} {value:.4g}" for key,
+                      value in record.items() if key not in ("epoch", "time")))
 
 
 class TextProgress:
-    """Plain text: one line per epoch, and within an epoch a line at most every `interval` seconds.
+    """Plain text: one line per epoch, and within an epoch a line at most every
+    `interval` seconds.
 
-    Args: epochs, steps_per_epoch: the size of the run; stream: where to print (None: sys.stdout
+    Args: epochs, steps_per_epoch: the size of the run; stream: where to print (None:
+        sys.stdout
     at the time of printing); interval: seconds between lines within an epoch.
     """
 
@@ -30,14 +35,17 @@ class TextProgress:
         self._last = time.perf_counter()
 
     def _print(self, line):
-        print(line, file=self.stream if self.stream is not None else sys.stdout, flush=True)
+        print(line, file=self.stream if self.stream is not None else sys.stdout,
+              flush=True)
 
     def step(self, epoch, step, loss):
-        """After a training step: print a line if `interval` seconds passed since the last one."""
+        """After a training step: print a line if `interval` seconds passed since the
+        last one."""
         now = time.perf_counter()
         if now - self._last >= self.interval:
             self._last = now
-            self._print(f"epoch {epoch}/{self.epochs}  step {step}/{self.steps}  loss {loss:.4g}")
+            self._print(f"epoch {epoch}/{self.epochs}  step {step}/{self.steps}  loss "
+                        f"{loss:.4g}")
 
     def epoch_end(self, record):
         """After an epoch: print its record, e.g. 'epoch  3/10  train_loss 0.31  val_loss 0.35  (1.2 s)'."""
@@ -52,7 +60,8 @@ class TextProgress:
 
 
 class NotebookProgress:
-    """In a notebook: a progress bar with the latest loss, and a plot of the epoch records below it.
+    """In a notebook: a progress bar with the latest loss, and a plot of the epoch
+    records below it.
 
     Updated from the training loop itself (no threads): the bar at most every `interval` seconds
     and at each epoch's end, the plot at most every `plot_interval` seconds and when training ends.
@@ -73,25 +82,31 @@ class NotebookProgress:
         self.bar.display(self._bar_html(0, 1, ""))
 
     def _bar_html(self, done, epoch, text):
-        """The bar as plain HTML: it renders in a live notebook and in the built book alike."""
+        """The bar as plain HTML: it renders in a live notebook and in the built book
+        alike."""
         from IPython.display import HTML
 
         total = self.epochs * self.steps
-        return HTML(f'<progress value="{done}" max="{total}" style="width: 16em"></progress> '
+        return HTML(f'<progress value="{done}" max="{total}" style="width: '
+                    '16em"></progress> '
                     f"<code>epoch {epoch}/{self.epochs}</code> {text}")
 
     def step(self, epoch, step, loss):
-        """After a training step: move the bar and show the loss, at most every `interval` seconds."""
+        """After a training step: move the bar and show the loss, at most every
+        `interval` seconds."""
         now = time.perf_counter()
         if now - self._last_step >= self.interval:
             self._last_step = now
             self.bar.update(self._bar_html((epoch - 1) * self.steps + step, epoch,
-                                           f"step {step}/{self.steps} &middot; loss {loss:.4g}"))
+                                           f"step {step}/{self.steps} &middot; loss "
+                                           f"{loss:.4g}"))
 
     def epoch_end(self, record):
-        """After an epoch: fill the bar up to it, show its numbers, and redraw the plot if it is time."""
+        """After an epoch: fill the bar up to it, show its numbers, and redraw the plot
+        if it is time."""
         self.records.append(record)
-        self.bar.update(self._bar_html(record["epoch"] * self.steps, record["epoch"], _numbers(record)))
+        self.bar.update(self._bar_html(record["epoch"] * self.steps, record["epoch"],
+                                       _numbers(record)))
         if time.perf_counter() - self._last_plot >= self.plot_interval:
             self._draw()
 
@@ -104,20 +119,23 @@ class NotebookProgress:
             self.bar.update(self._bar_html(last * self.steps, last, message))
 
     def _draw(self):
-        """Plot every 'train_*' curve with its 'val_*' partner, one panel each, as a PNG in the display handle."""
+        """Plot every 'train_*' curve with its 'val_*' partner, one panel each, as a PNG
+        in the display handle."""
         try:
             from matplotlib.figure import Figure
         except ImportError:
             return
         from IPython.display import Image
 
-        names = [key[len("train_"):] for key in self.records[0] if key.startswith("train_")]
+        names = [
+            key[len("train_"):] for key in self.records[0] if key.startswith("train_")]
         epochs = [r["epoch"] for r in self.records]
         fig = Figure(figsize=(4.2 * len(names), 3.0), layout="constrained")
         for ax, name in zip(fig.subplots(1, len(names), squeeze=False)[0], names):
             for split in ("train", "val"):
                 if f"{split}_{name}" in self.records[0]:
-                    ax.plot(epochs, [r[f"{split}_{name}"] for r in self.records], marker=".", label=split)
+                    ax.plot(epochs, [r[f"{split}_{name}"] for r in self.records],
+                            marker=".", label=split)
             ax.set(xlabel="epoch", title=name)
             ax.legend()
         buffer = io.BytesIO()
@@ -133,5 +151,7 @@ class NotebookProgress:
 
 
 def make_progress(epochs, steps_per_epoch):
-    """The display for this environment: NotebookProgress in a Jupyter kernel, else TextProgress."""
-    return NotebookProgress(epochs, steps_per_epoch) if in_notebook() else TextProgress(epochs, steps_per_epoch)
+    """The display for this environment: NotebookProgress in a Jupyter kernel, else
+    TextProgress."""
+    return NotebookProgress(epochs, steps_per_epoch) if in_notebook() else TextProgress(
+        epochs, steps_per_epoch)

@@ -1,5 +1,6 @@
 # Generated from notebooks/masters/06_autograd.ipynb by tinytorch.export: edit the notebook, not this file.
-"""tinytorch.core.gradients.activations: the gradient rules of module 02's activations."""
+"""tinytorch.core.gradients.activations: the gradient rules of module 02's
+activations."""
 import math
 
 import numpy as np
@@ -45,7 +46,8 @@ def _gelu_grad(grad, out, inputs, saved):
         slope = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * 0.044715 * x * x)
     else:
         z = x.astype(np.float64)
-        slope = 0.5 * erfc(-z / math.sqrt(2), exact=x.dtype == np.float64) + z * np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
+        slope = 0.5 * erfc(-z / math.sqrt(2), exact=x.dtype == np.float64) + z * np.exp(
+            -0.5 * z * z) / math.sqrt(2 * math.pi)
     return (grad * slope,)
 
 
@@ -53,7 +55,8 @@ def _gelu_grad(grad, out, inputs, saved):
 def _leaky_relu_grad(grad, out, inputs, saved):
     """leaky_relu: 1 where the input is > 0, else negative_slope."""
     x = inputs[0].data
-    return (np.where(x > 0, grad, grad * np.asarray(saved["negative_slope"], dtype=grad.dtype)),)
+    return (np.where(x > 0, grad,
+                     grad * np.asarray(saved["negative_slope"], dtype=grad.dtype)),)
 
 
 @gradient("silu")
@@ -67,11 +70,13 @@ def _silu_grad(grad, out, inputs, saved):
 def _softmax_grad(grad, out, inputs, saved):
     """softmax: s * (grad - sum(grad * s, dim)) with s the saved output."""
     s, g = np.atleast_1d(saved["out"]), np.atleast_1d(grad)
-    return ((s * (g - (g * s).sum(axis=saved["dim"], keepdims=True))).reshape(grad.shape),)
+    return ((s * (g - (g * s).sum(axis=saved["dim"],
+                                  keepdims=True))).reshape(grad.shape),)
 
 
 @gradient("log_softmax")
 def _log_softmax_grad(grad, out, inputs, saved):
     """log_softmax: grad - exp(out) * sum(grad, dim)."""
     log_s, g = np.atleast_1d(saved["out"]), np.atleast_1d(grad)
-    return ((g - np.exp(log_s) * g.sum(axis=saved["dim"], keepdims=True)).reshape(grad.shape),)
+    return ((g - np.exp(log_s) * g.sum(axis=saved["dim"],
+                                       keepdims=True)).reshape(grad.shape),)

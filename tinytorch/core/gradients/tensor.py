@@ -52,8 +52,9 @@ def _div_grad(grad, out, inputs, saved):
 
 @gradient("pow")
 def _pow_grad(grad, out, inputs, saved):
-    """a ** b: d/da = b * a**(b-1) (0 where b == 0), d/db = out * log(a) (0 where a == 0, b >= 0).
-    a**(b-1) with module 01's _power, as PyTorch: at a = -0.0, d(a ** 0.5)/da is -inf."""
+    """a ** b: d/da = b * a**(b-1) (0 where b == 0), d/db = out * log(a) (0 where a ==
+    0, b >= 0). a**(b-1) with module 01's _power, as PyTorch: at a = -0.0, d(a **
+    0.5)/da is -inf."""
     a, b = saved["a"], saved["b"]
     x, y = _data(a), _data(b)
     grads = []
@@ -92,14 +93,16 @@ def _abs_grad(grad, out, inputs, saved):
 
 @gradient("sqrt")
 def _sqrt_grad(grad, out, inputs, saved):
-    """sqrt(a): d/da = 1 / (2 sqrt(a)) = 1 / (2 out): inf at 0, nan below 0 and at -inf."""
+    """sqrt(a): d/da = 1 / (2 sqrt(a)) = 1 / (2 out): inf at 0, nan below 0 and at
+    -inf."""
     with np.errstate(divide="ignore"):
         return (grad / (2 * out.data),)
 
 
 @gradient("matmul")
 def _matmul_grad(grad, out, inputs, saved):
-    """a @ b: d/da = grad @ b^T, d/db = a^T @ grad, for 1-D operands and broadcast batch dims too."""
+    """a @ b: d/da = grad @ b^T, d/db = a^T @ grad, for 1-D operands and broadcast batch
+    dims too."""
     a, b = saved["a"], saved["b"]
     x, y = np.asarray(_data(a)), np.asarray(_data(b))
     x_vector, y_vector = x.ndim == 1, y.ndim == 1
@@ -126,8 +129,8 @@ def _matmul_grad(grad, out, inputs, saved):
 
 
 def _expand(grad, saved, shape):
-    """The gradient of a reduction over saved['axis'] (keepdims saved['keepdims']), broadcast
-    back to the input's `shape` (a read-only view)."""
+    """The gradient of a reduction over saved['axis'] (keepdims saved['keepdims']),
+    broadcast back to the input's `shape` (a read-only view)."""
     axis = saved["axis"]
     if axis is not None and not saved["keepdims"]:
         grad = np.expand_dims(grad, axis)
@@ -136,7 +139,8 @@ def _expand(grad, saved, shape):
 
 @gradient("sum")
 def _sum_grad(grad, out, inputs, saved):
-    """sum: every input element receives the gradient of the output element it went into."""
+    """sum: every input element receives the gradient of the output element it went
+    into."""
     return (_expand(grad, saved, inputs[0].data.shape),)
 
 
@@ -151,7 +155,8 @@ def _mean_grad(grad, out, inputs, saved):
 @gradient("max")
 @gradient("min")
 def _extremum_grad(grad, out, inputs, saved):
-    """max/min: the gradient goes to the winning elements, split evenly among ties (torch.amax)."""
+    """max/min: the gradient goes to the winning elements, split evenly among ties
+    (torch.amax)."""
     x = inputs[0].data
     winners = x == _expand(out.data, saved, x.shape)
     count = winners.sum(axis=saved["axis"], keepdims=True)
@@ -180,10 +185,12 @@ def _permute_grad(grad, out, inputs, saved):
 
 
 def _is_basic_index(index):
-    """True for ints, slices, None and Ellipsis only: each element is picked at most once."""
+    """True for ints, slices, None and Ellipsis only: each element is picked at most
+    once."""
     items = index if isinstance(index, tuple) else (index,)
     return all(i is None or i is Ellipsis or isinstance(i, slice)
-               or (isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_)))
+               or (isinstance(i, (int, np.integer))
+                   and not isinstance(i, (bool, np.bool_)))
                for i in items)
 
 
@@ -200,7 +207,8 @@ def _getitem_grad(grad, out, inputs, saved):
 
 @gradient("cat")
 def _cat_grad(grad, out, inputs, saved):
-    """cat along dim: each input gets its own slice of the gradient (a skipped (0,) one, zeros)."""
+    """cat along dim: each input gets its own slice of the gradient (a skipped (0,) one,
+    zeros)."""
     pieces = np.split(grad, np.cumsum(saved["sizes"])[:-1], axis=saved["dim"])
     return tuple(g if g.shape == t.data.shape else np.zeros(t.data.shape, grad.dtype)
                  for g, t in zip(pieces, inputs))
@@ -215,7 +223,8 @@ def _expand_grad(grad, out, inputs, saved):
 @gradient("clone")
 @gradient("to")
 def _copy_grad(grad, out, inputs, saved):
-    """clone and to: the same values (maybe in another dtype): the gradient passes through."""
+    """clone and to: the same values (maybe in another dtype): the gradient passes
+    through."""
     return (grad,)
 
 
@@ -231,7 +240,8 @@ def _max_dim_grad(grad, out, inputs, saved):
 
 @gradient("where")
 def _where_grad(grad, out, inputs, saved):
-    """where(condition, input, other): input gets the gradient where condition holds, other elsewhere."""
+    """where(condition, input, other): input gets the gradient where condition holds,
+    other elsewhere."""
     condition, grads = saved["condition"], []
     if isinstance(saved["input"], Tensor):
         grads.append(np.where(condition, grad, 0))
@@ -242,8 +252,9 @@ def _where_grad(grad, out, inputs, saved):
 
 @gradient("clamp")
 def _clamp_grad(grad, out, inputs, saved):
-    """clamp(x, min, max): x gets the gradient where min <= x <= max (1 at the bounds, as PyTorch);
-    a Tensor bound gets it where it won: min where x < min < max, max where x > max or max < min."""
+    """clamp(x, min, max): x gets the gradient where min <= x <= max (1 at the bounds,
+    as PyTorch); a Tensor bound gets it where it won: min where x < min < max, max where
+    x > max or max < min."""
     x, low, high = saved["input"].data, _data(saved["min"]), _data(saved["max"])
     inside = np.ones(grad.shape, dtype=bool)
     if low is not None:
@@ -252,14 +263,17 @@ def _clamp_grad(grad, out, inputs, saved):
         inside = inside & (x <= high)
     grads = [np.where(inside, grad, 0)]
     if isinstance(saved["min"], Tensor):
-        grads.append(np.where((x < low) & (True if high is None else low < high), grad, 0))
+        grads.append(np.where((x < low) & (True if high is None else low < high), grad,
+                              0))
     if isinstance(saved["max"], Tensor):
-        grads.append(np.where((x > high) | (False if low is None else high < low), grad, 0))
+        grads.append(np.where((x > high) | (False if low is None else high < low), grad,
+                              0))
     return grads
 
 
 def _share(grad, tie, a_loses, b_loses):
-    """The gradients of two competitors: none to the loser, half each on a tie (nan: neither loses)."""
+    """The gradients of two competitors: none to the loser, half each on a tie (nan:
+    neither loses)."""
     half = np.where(tie, grad / 2, grad)
     return np.where(a_loses, 0, half), np.where(b_loses, 0, half)
 
@@ -280,7 +294,8 @@ def _minimum_grad(grad, out, inputs, saved):
 
 @gradient("var")
 def _var_grad(grad, out, inputs, saved):
-    """var = sum((x - mean) ** 2) / dof: d/dx = 2 (x - mean) / dof (nan when dof is 0, as PyTorch)."""
+    """var = sum((x - mean) ** 2) / dof: d/dx = 2 (x - mean) / dof (nan when dof is 0,
+    as PyTorch)."""
     x, axis = inputs[0].data, saved["axis"]
     centred = x - x.mean(axis=axis, keepdims=True) if x.size else x
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -289,7 +304,8 @@ def _var_grad(grad, out, inputs, saved):
 
 @gradient("cumsum")
 def _cumsum_grad(grad, out, inputs, saved):
-    """cumsum: x[i] feeds out[i], out[i+1], ...: its gradient is the sum of grad from i to the end."""
+    """cumsum: x[i] feeds out[i], out[i+1], ...: its gradient is the sum of grad from i
+    to the end."""
     if grad.ndim == 0:
         return (grad,)
     d = saved["dim"]
@@ -298,13 +314,16 @@ def _cumsum_grad(grad, out, inputs, saved):
 
 @gradient("norm")
 def _norm_grad(grad, out, inputs, saved):
-    """p-norm n: d/dx = sign(x) |x| ** (p - 1) / n ** (p - 1) (x / n for p = 2), 0 where n == 0 (as
-    PyTorch); p = inf: sign(x) to the largest |x|, split evenly among ties."""
+    """p-norm n: d/dx = sign(x) |x| ** (p - 1) / n ** (p - 1) (x / n for p = 2), 0 where
+    n == 0 (as PyTorch); p = inf: sign(x) to the largest |x|, split evenly among
+    ties."""
     x, p = inputs[0].data, saved["p"]
     n, g = _expand(out.data, saved, x.shape), _expand(grad, saved, x.shape)
     if p == math.inf:
         winners = (np.abs(x) == n) & (n != 0)
-        return (g * np.sign(x) * winners / np.maximum(winners.sum(axis=saved["axis"], keepdims=True), 1),)
+        return (
+            g * np.sign(x) * winners / np.maximum(
+                winners.sum(axis=saved["axis"], keepdims=True), 1),)
     with np.errstate(divide="ignore", invalid="ignore"):
         slope = x / n if p == 2 else np.sign(x) * np.abs(x) ** (p - 1) / n ** (p - 1)
     return (g * np.where(n == 0, 0, slope),)
