@@ -122,13 +122,13 @@ def _reduction(op, along_axis, quick):
     ta = _tt().Tensor(a)
     dim = 1 if along_axis else None
     tt_fn = {"sum": lambda: ta.sum(dim=dim), "mean": lambda: ta.mean(dim=dim),
-             "max": lambda: ta.max(dim=dim)}[op]
+             "max": lambda: ta.amax(dim=() if dim is None else dim)}[op]
     np_fn = {"sum": lambda: a.sum(axis=dim), "mean": lambda: a.mean(axis=dim),
              "max": lambda: a.max(axis=dim)}[op]
     torch_fn = None
     if torch:
         xa = torch.from_numpy(a.copy())
-        dims = () if dim is None else (dim,)  # amax: the values only, which is what tinytorch's max returns
+        dims = () if dim is None else (dim,)  # amax: the values only, as on the tinytorch side
         torch_fn = {"sum": lambda: xa.sum(dim=dim), "mean": lambda: xa.mean(dim=dim),
                     "max": lambda: torch.amax(xa, dim=dims)}[op]
     return Case(label, _impls(tt_fn, np_fn, torch_fn), flops=float(a.size))

@@ -1,5 +1,7 @@
 """The package the course site serves (JupyterLite) carries the reference code of released
 modules only: an unreleased module is a skeleton there, so its answers cannot be downloaded."""
+import ast
+
 import pytest
 
 from autograder import course
@@ -12,9 +14,18 @@ PUBLISHED = [m for m in course.modules() if m.exists]
 CONTROL = ("if ", "elif ", "else", "for ", "while ", "try", "except", "with ", "def ", "class ", "return ", "super(")
 
 
+def _parses(line):
+    try:
+        ast.parse(line)
+        return True
+    except SyntaxError:  # a fragment of a wrapped statement, e.g. `dtype=dtype)`
+        return False
+
+
 def _distinctive(lines):
-    """Solution lines that compute something (not `except ValueError:` or `super().__init__()`)."""
-    return {line for line in lines if not line.startswith(CONTROL)
+    """Solution lines that compute something on their own (not `except ValueError:`,
+    `super().__init__()` or the tail of a wrapped call)."""
+    return {line for line in lines if not line.startswith(CONTROL) and _parses(line)
             and any(op in line.replace("==", "") for op in ("=", "+", "*", "/", "@", " - "))}
 
 
