@@ -75,24 +75,6 @@ _BOOL_ERRORS = {  # op -> (error, message) for bool operands PyTorch refuses
                              "Tensor(mask)"),
     "argmin": (RuntimeError, "does not support bool input; convert it, e.g. "
                              "Tensor(mask)"),
-    "argmin": (RuntimeError, "does not support bool input; convert it, e.g. "
-                             "Tensor(mask)"),
-    "argmin": (RuntimeError, "does not support bool input; convert it, e.g. "
-                             "Tensor(mask)"),
-    "argmin": (RuntimeError, "does not support bool input; convert it, e.g. "
-                             "Tensor(mask)"),
-    "argmin": (RuntimeError, "does not support bool input; convert it, e.g. "
-                             "Tensor(mask)"),
-    "argmin": (RuntimeError, "does not support bool input; convert it, e.g. "
-                             "Tensor(mask)"),
-    "argmin": (RuntimeError, "does not support bool input; convert it, e.g. "
-                             "Tensor(mask)"),
-    "argmin": (RuntimeError, "does not support bool input; convert it, e.g. "
-                             "Tensor(mask)"),
-    "argmin": (RuntimeError, "does not support bool input; convert it, e.g. "
-                             "Tensor(mask)"),
-    "argmin": (RuntimeError, "does not support bool input; convert it, e.g. "
-                             "Tensor(mask)"),
 }
 
 
