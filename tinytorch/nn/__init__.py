@@ -6,3 +6,6 @@ from tinytorch.core.losses import MSELoss, CrossEntropyLoss, BCELoss, BCEWithLog
 from tinytorch.core.more_losses import L1Loss, SmoothL1Loss, NLLLoss
 from tinytorch.nn import functional
 from tinytorch.nn import utils
+from tinytorch.core.spatial import Conv2d
+from tinytorch.core.pooling import MaxPool2d, AvgPool2d, AdaptiveAvgPool2d
+from tinytorch.core.batchnorm import BatchNorm2d
