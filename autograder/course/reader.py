@@ -115,9 +115,12 @@ def _shown_cell(cell):
 
 def milestone_page(notebook_nb, prose, notebook):
     """The book's page of a milestone: its chapter `prose`, then its notebook's cells (outputs
-    dropped: the book runs it)."""
+    dropped: the book runs it), but not the Setup cell, which installs tinytorch where the page's
+    launch buttons open the notebook (as module pages leave out the student notebook's)."""
     cells = chapter_cells(prose)
     for cell in notebook_nb["cells"]:
+        if "tinytorch-setup" in cell.get("metadata", {}).get("tags", []):
+            continue
         text = master.source(cell)
         if cell["cell_type"] == "markdown":
             cells.append(_markdown(demote_headings(text, notebook)))

@@ -9,6 +9,8 @@
   notebooks/NN_name.ipynb (or the milestone notebook), and a link to download that notebook.
 - JupyterLite wiring for jupyterlite-sphinx: the student and milestone notebooks as contents, a ``tinytorch``
   wheel built from this repository in the site's own piplite index, and the Pyodide URL.
+  A milestone notebook starts with the student notebooks' Setup cell (student.py), so it is
+  served as stored, like a student notebook.
 
 Settings (``sphinx: config:`` in _config.yml):
   tinytorch_pyodide_url   where JupyterLite loads Pyodide's pyodide.mjs (default: Pyodide's CDN)
@@ -38,7 +40,6 @@ from sphinxcontrib.mermaid import Mermaid
 from . import lite, master
 from . import registry as course
 from .package import write_site_package
-from .student import setup_cell
 from .wheel import build_wheel
 
 logger = logging.getLogger(__name__)
@@ -274,7 +275,7 @@ def configure_jupyterlite(app, config):
     config.jupyterlite_config = str(work / "jupyter_lite_config.json")
     config.jupyterlite_content_dir = str(work / "contents")
     config.jupyterlite_contents = [str(m.student) for m in course.modules() if m.exists and m.student.exists()] + [
-        str(path) for path in lite_milestones(work / "milestones")]
+        str(ms.notebook) for ms in course.milestones() if ms.exists]
     config.jupyterlite_bind_ipynb_suffix = False
 
 
@@ -299,20 +300,6 @@ def site_wheel(dest, setting):
     with tempfile.TemporaryDirectory() as tmp:
         write_site_package(Path(tmp) / "tinytorch", chosen)
         return build_wheel(Path(tmp) / "tinytorch", dest, what="the site's tinytorch wheel")
-
-
-def lite_milestones(dest):
-    """The milestone notebooks as JupyterLite serves them: each with the student notebooks' Setup
-    cell first (it installs tinytorch in the browser); written under the build folder."""
-    dest.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for ms in (ms for ms in course.milestones() if ms.exists):
-        nb = master.read(ms.notebook)
-        folder = ms.notebook.parent.relative_to(course.ROOT).as_posix()
-        nb["cells"].insert(0, dict(setup_cell(ms.notebook.name, folder), id="tinytorch-setup"))
-        (dest / ms.notebook.name).write_text(master.dump(nb), encoding="utf-8")
-        paths.append(dest / ms.notebook.name)
-    return paths
 
 
 # ----------------------------------------------------------------------------- page assets

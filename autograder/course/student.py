@@ -77,6 +77,28 @@ def setup_cell(notebook_name, folder="notebooks"):
     return cell
 
 
+def milestone_setup_cell(ms):
+    """The Setup cell a milestone notebook starts with: the student notebooks' (student.setup_cell),
+    which installs tinytorch in JupyterLite and on Colab; both open the notebook as it is stored."""
+    cell = setup_cell(ms.notebook.name, registry.MILESTONES.relative_to(registry.ROOT).as_posix())
+    return dict(cell, id="tinytorch-setup", source=cell["source"].splitlines(keepends=True))
+
+
+def write_milestone_setup_cells():
+    """Put the current Setup cell first in every milestone notebook, replacing an older one
+    (after a change to setup_cell, the otter pin or repository.url); returns those changed."""
+    changed = []
+    for ms in (ms for ms in registry.milestones() if ms.exists):
+        nb = master.read(ms.notebook)
+        cells = [c for c in nb["cells"] if "tinytorch-setup" not in c.get("metadata", {}).get("tags", [])]
+        nb["cells"] = [milestone_setup_cell(ms), *cells]
+        text = master.dump(nb)
+        if text != ms.notebook.read_text(encoding="utf-8"):
+            ms.notebook.write_text(text, encoding="utf-8")
+            changed.append(ms.notebook)
+    return changed
+
+
 def announce_hidden_tests(student_nb, autograder_nb):
     """Make `grader.check("qN")` say how many hidden tests qN has and that they were not run.
 

@@ -13,6 +13,7 @@ Derived from each master notebooks/masters/NN_name.ipynb:
                                  requirements, so Gradescope's environment can import tinytorch
 and from each milestone notebooks/milestones/<id>.ipynb with its chapter book/milestones/<id>.md:
   book/notebooks/<id>.ipynb      the milestone's book page (reader.milestone_page)
+(sync also puts the current Setup cell, student.setup_cell, first in each milestone notebook).
 and from notebooks/modules.toml: _toc.yml (per tier: its page book/tiers/<tier>.md, then one page per
 module and milestone).
 
@@ -34,7 +35,7 @@ from tinytorch.export import render as render_package_files
 
 from . import master, registry
 from .reader import milestone_page, reader_notebook
-from .student import student_notebook
+from .student import student_notebook, write_milestone_setup_cells
 
 ROOT = registry.ROOT
 ZIP_DIR = registry.NOTEBOOKS  # next to the student notebooks (git-ignored)
@@ -212,6 +213,8 @@ def sync(check=False, only=None, discard=False):
         only = registry.module(only).id
         if not registry.module(only).exists:
             raise FileNotFoundError(f"{registry.module(only).master.relative_to(ROOT)} does not exist")
+    if not check and not only:
+        write_milestone_setup_cells()  # their Setup cell embeds the otter pin and repository.url
     files = generated_files(zip_dir=None if check else ZIP_DIR, only=only)
     zips = [] if check else [(ZIP_DIR / f"{m.id}-autograder.zip").relative_to(ROOT) for m in registry.modules()
                              if m.exists and (not only or m.id == only)]

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from autograder import course
-from autograder.course import master, reader, registry, site, sync
+from autograder.course import master, reader, registry, site, student, sync
 
 MODULES = [m for m in course.modules() if m.exists]
 MILESTONES = [ms for ms in course.milestones() if ms.exists]
@@ -46,9 +46,38 @@ def test_milestone_page_is_the_chapter_then_its_notebook(ms):
     notebook = master.read(ms.notebook)
     assert master.source(page["cells"][0]) == ms.chapter.read_text(encoding="utf-8").strip("\n")
     code = [master.source(c) for c in page["cells"] if c["cell_type"] == "code"]
-    assert code == [master.source(c) for c in notebook["cells"] if c["cell_type"] == "code"]
+    assert code == [master.source(c) for c in notebook["cells"][1:] if c["cell_type"] == "code"]
+    assert "tinytorch-setup" not in str(page), f"{ms.id}: the page shows the Setup cell"
     assert not any(c.get("outputs") for c in page["cells"] if c["cell_type"] == "code")
     assert [h for h in _headings(page) if h.startswith("# ")] == [ms.chapter.read_text().splitlines()[0]]
+
+
+@pytest.mark.parametrize("ms", MILESTONES, ids=lambda ms: ms.id)
+def test_milestone_notebook_starts_with_the_setup_cell(ms):
+    """Colab and JupyterLite open a milestone notebook as it is stored: like a student notebook,
+    it must start with the Setup cell that installs tinytorch there (student.setup_cell)."""
+    first = master.read(ms.notebook)["cells"][0]
+    assert first == student.milestone_setup_cell(ms), (
+        f"{ms.notebook.name}: the first cell is not the current Setup cell; run "
+        "`python -m autograder sync`, which puts it there")
+    assert 'elif "google.colab" in sys.modules:' in master.source(first)
+
+
+def test_a_stale_milestone_setup_cell_is_replaced(tmp_path, monkeypatch):
+    """write_milestone_setup_cells puts the current Setup cell first, once, keeping the rest."""
+    ms = MILESTONES[0]
+    copy = tmp_path / "notebooks" / "milestones" / ms.notebook.name
+    copy.parent.mkdir(parents=True)
+    nb = master.read(ms.notebook)
+    body = [c for c in nb["cells"] if "tinytorch-setup" not in c.get("metadata", {}).get("tags", [])]
+    stale = dict(student.milestone_setup_cell(ms), source=["# an old Setup cell\n"])
+    copy.write_text(master.dump(dict(nb, cells=[stale, *body])), encoding="utf-8")
+    monkeypatch.setattr(type(ms), "notebook", property(lambda self: copy))
+    monkeypatch.setattr(registry, "milestones", lambda: [ms])
+    assert student.write_milestone_setup_cells() == [copy]
+    cells = master.read(copy)["cells"]
+    assert cells[0] == student.milestone_setup_cell(ms) and cells[1:] == body
+    assert student.write_milestone_setup_cells() == []
 
 
 def test_toc_lists_each_tier_page_then_one_page_per_module_and_milestone():

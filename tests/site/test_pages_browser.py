@@ -41,12 +41,24 @@ def test_course_map_is_readable_at_phone_width(browser, server, pyodide_url, dar
         ctx.close()
 
 
+# The room between each GraphWidget button's icon (an <i>, or the <svg> the theme's FontAwesome script
+# puts in its place) and its label (the text node after it): negative where the two boxes overlap.
+BUTTON_GAPS = """box => [...box.querySelectorAll('.widget-button')].filter(b => b.querySelector('i, svg')).map(b => {
+  const icon = b.querySelector('i, svg').getBoundingClientRect();
+  const text = [...b.childNodes].find(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+  const range = document.createRange(); range.selectNodeContents(text);
+  const label = range.getBoundingClientRect();
+  return {label: text.textContent.trim(), gap: Math.max(label.left - icon.right, icon.left - label.right)}; })"""
+
+
 def test_graph_widget_renders_on_the_06_page_without_a_kernel(open_page):
     page, errors, net = open_page("book/notebooks/06_autograd.html")
     widget = page.locator("#from-numbers-to-tensors .widget-vbox").first
     widget.locator(".widget-html svg[aria-label^='computational graph']").first.wait_for()
     assert widget.locator("button", has_text="step").count() == 1, "the GraphWidget's controls are missing"
     assert "node" in widget.locator(".widget-dropdown").inner_text()
+    gaps = widget.evaluate(BUTTON_GAPS)
+    assert len(gaps) == 3 and all(g["gap"] >= 3 for g in gaps), f"a button's icon touches its label: {gaps}"
     assert not errors and not net.blocked, (errors, net.blocked)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     widget.screenshot(path=str(SCREENSHOTS / "06-graph-widget.png"))

@@ -67,9 +67,10 @@ def tensor(data, dtype=None, requires_grad=False):
 
 
 def arange(start, end=None, step=1, *, dtype=None, requires_grad=False):
-    """start, start + step, ... up to but not including end; arange(n) counts from 0 to n - 1.
-    int64 when start, end and step are all integers, else float32 (values start + i * step, in
-    float64 first). RuntimeError for step 0 or a step that points away from end."""
+    """start, start + step, ... up to but not including end; arange(n) counts from 0 to
+    n - 1. int64 when start, end and step are all integers, else float32 (values start +
+    i * step, in float64 first). RuntimeError for step 0 or a step that points away from
+    end."""
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -86,12 +87,12 @@ def arange(start, end=None, step=1, *, dtype=None, requires_grad=False):
 
 
 def full(size, fill_value, *, dtype=None, requires_grad=False):
-    """A tensor of shape `size` (a tuple) filled with fill_value, whose dtype, when not given, is
-    inferred like tensor's: bool for a bool, int64 for an int, float32 for a float."""
+    """A tensor of shape `size` (a tuple) filled with fill_value, whose dtype, when not
+    given, is inferred like tensor's: bool for a bool, int64 for an int, float32 for a
+    float."""
     if not isinstance(size, (tuple, list)):
-        raise TypeError(
-            f"full: size must be a tuple of ints, got {type(size).__name__}; "
-                        f"write full((n,), value)")
+        raise TypeError(f"full: size must be a tuple of ints, got "
+                        f"{type(size).__name__}; write full((n,), value)")
     dtype = tensor(fill_value).dtype if dtype is None else dtype
     return (Tensor(np.full(tuple(size), _data(fill_value)), dtype=dtype,
                    requires_grad=requires_grad))
@@ -114,9 +115,8 @@ def randn_like(input, *, dtype=None, requires_grad=False):
     floating point."""
     dtype = np.dtype(input.dtype if dtype is None else dtype)
     if dtype.kind != "f":
-        raise NotImplementedError(
-            f"randn_like: normal samples need a floating-point dtype, got {dtype} "
-                                  f"(pass dtype=np.float32)")
+        raise NotImplementedError(f"randn_like: normal samples need a floating-point "
+                                  f"dtype, got {dtype} (pass dtype=np.float32)")
     drawn = _generator.standard_normal(
         input.shape, dtype=np.float32 if dtype == np.float32 else np.float64)
     return Tensor(drawn, dtype=dtype, requires_grad=requires_grad)

@@ -95,13 +95,12 @@ def _floating(dtype):
 
 
 def to(a, dtype, copy=False):
-    """a's values as `dtype` (a NumPy dtype, a Tensor whose dtype to take, or "cpu", the
-    only
-    device): a itself when nothing changes, unless copy. Between floating-point dtypes
-        the result
-    stays in the graph; an integer or bool result has no history, as in PyTorch.
+    """a's values as `dtype` (a NumPy dtype, a Tensor whose dtype to take, or "cpu",
+    the only device): a itself when nothing changes, unless copy. Between
+    floating-point dtypes the result stays in the graph; an integer or bool result has
+    no history, as in PyTorch.
     Gradient: `_copy_grad` in core/gradients/tensor.py (module 06): the gradient cast
-        back."""
+    back."""
     if isinstance(dtype, str) and dtype == "cpu":
         dtype = a.data.dtype
     elif hasattr(dtype, "from_op"):
@@ -109,7 +108,8 @@ def to(a, dtype, copy=False):
     try:
         dtype = np.dtype(dtype)
     except TypeError:
-        raise TypeError(f"to: expected a NumPy dtype such as np.float64, got {dtype!r}") from None
+        raise TypeError("to: expected a NumPy dtype such as np.float64, got "
+                        f"{dtype!r}") from None
     if dtype.kind not in _CATEGORY:
         raise TypeError("to: a tensor holds bool, integer or floating-point numbers, "
                         f"not {dtype}")

@@ -1,80 +1,16 @@
 # Generated from notebooks/masters/04_losses.ipynb by tinytorch.export: edit the notebook, not this file.
+"""tinytorch.core.losses: MSELoss, BCELoss, BCEWithLogitsLoss and CrossEntropyLoss
+(module 04), as functions and as modules."""
 import warnings
 
 import numpy as np
 
+from tinytorch.core.loss_checks import (_array, _elementwise_weight, _float_target,
+                                        _input_array, _legacy_reduction, _recorded,
+                                        _reduction)
 from tinytorch.core.module import Module
 from tinytorch.core.tensor import Tensor
 from tinytorch.kernels import kernel
-
-
-def _legacy_reduction(size_average, reduce, reduction, stacklevel=3):
-    """The reduction named by PyTorch's deprecated size_average/reduce flags, if either
-    is given."""
-    if size_average is None and reduce is None:
-        return reduction
-    if reduce is None or reduce:
-        reduction = "mean" if size_average is None or size_average else "sum"
-    else:
-        reduction = "none"
-    warnings.warn("size_average and reduce args will be deprecated, "
-                  f"please use reduction='{reduction}' instead.", stacklevel=stacklevel)
-    return reduction
-
-
-def _reduction(size_average, reduce, reduction):
-    """The reduction to apply, checked: 'none', 'mean' or 'sum'."""
-    reduction = _legacy_reduction(size_average, reduce, reduction, stacklevel=4)
-    if reduction not in ("none", "mean", "sum"):
-        raise ValueError(f"{reduction} is not a valid value for reduction "
-                         f"(expected 'none', 'mean' or 'sum')")
-    return reduction
-
-
-def _input_array(name, input):
-    """The input tensor's values as floats (integer tensors become float32)."""
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{name}: input must be a Tensor, not {type(input).__name__}")
-    return input.data if input.dtype.kind == "f" else input.data.astype(np.float32)
-
-
-def _recorded(name, input, target, **weights):
-    """The Tensors a loss records: input, and target when it is a Tensor, so that a
-    target that requires grad gets its gradient too, as in PyTorch. A weight that
-    requires grad raises
-    RuntimeError: the losses are not differentiable with respect to their weights."""
-    for arg, w in weights.items():
-        if isinstance(w, Tensor) and w.requires_grad:
-            raise RuntimeError(f"{name}: the loss is not differentiable with respect "
-                               f"to {arg}, which requires grad; pass {arg}.detach()")
-    return (input, target) if isinstance(target, Tensor) else (input,)
-
-
-def _float_target(name, target):
-    """Refuse a target Tensor that is not floating point, as PyTorch's binary losses
-    do."""
-    if isinstance(target, Tensor) and target.dtype.kind != "f":
-        raise RuntimeError(f"{name}: target must be floating point like the input, not "
-                           f"{target.dtype}; convert it, e.g. Tensor(target)")
-
-
-def _array(x, dtype=None):
-    """The values of a Tensor, array or list as a NumPy array."""
-    return np.asarray(x.data if isinstance(x, Tensor) else x, dtype=dtype)
-
-
-def _elementwise_weight(name, arg, weight, shape, dtype):
-    """A weight that multiplies the per-element loss: it must broadcast to the input's
-    shape."""
-    if weight is None:
-        return None
-    w = _array(weight, dtype)
-    try:
-        np.broadcast_to(w, shape)
-    except ValueError:
-        raise RuntimeError(f"{name}: {arg} of shape {w.shape} cannot be broadcast to "
-                           f"the input's shape {shape}") from None
-    return w
 
 
 def _reduce(loss, reduction, weight_sum=None):
@@ -205,7 +141,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 
 def _index_shape(input_shape):
-    """Shape of class-index targets for an input of `input_shape`: the class dimension removed."""
+    """Shape of class-index targets for an input of `input_shape`: the class dimension
+    removed."""
     return input_shape[:1] + input_shape[2:] if len(input_shape) > 1 else ()
 
 
@@ -215,66 +152,74 @@ def _class_weights(weight, n_classes, dtype):
         return None
     w = _array(weight, dtype)
     if w.shape != (n_classes,):
-        raise RuntimeError(f"cross_entropy: weight should have one entry per class, shape "
-                           f"({n_classes},), but has shape {w.shape}")
+        raise RuntimeError("cross_entropy: weight should have one entry per class, "
+                           f"shape ({n_classes},), but has shape {w.shape}")
     return w
 
 
 def _class_indices(target, input_shape, ignore_index):
-    """Check class-index targets against the input's shape and number of classes; return int64."""
+    """Check class-index targets against the input's shape and number of classes; return
+    int64."""
     expected = _index_shape(input_shape)
     if target.shape != expected:
-        if len(input_shape) > 1 and target.ndim > 0 and target.shape[0] != input_shape[0]:
-            raise ValueError(f"cross_entropy: input {input_shape} and target {target.shape} "
-                             f"disagree on batch size ({input_shape[0]} vs {target.shape[0]})")
-        raise RuntimeError(f"cross_entropy: target {target.shape} does not fit input {input_shape}: "
-                           f"class indices need shape {expected}, class probabilities "
-                           f"shape {input_shape}")
+        batched = len(input_shape) > 1 and target.ndim > 0
+        if batched and target.shape[0] != input_shape[0]:
+            raise ValueError(f"cross_entropy: input {input_shape} and target "
+                             f"{target.shape} disagree on batch size ({input_shape[0]} "
+                             f"vs {target.shape[0]})")
+        raise RuntimeError(f"cross_entropy: target {target.shape} does not fit input "
+                           f"{input_shape}: class indices need shape {expected}, class "
+                           f"probabilities shape {input_shape}")
     if target.dtype.kind == "f":
         whole = np.isfinite(target) & (target == np.round(target))
         if not whole.all():
-            raise RuntimeError(f"cross_entropy: class indices must be whole numbers, but the target "
-                               f"holds {target[~whole].flat[0]}; class probabilities need the "
-                               f"input's shape {input_shape}")
+            raise RuntimeError("cross_entropy: class indices must be whole numbers, "
+                               f"but the target holds {target[~whole].flat[0]}; class "
+                               f"probabilities need the input's shape {input_shape}")
     elif target.dtype.kind not in "iu":
-        raise RuntimeError(f"cross_entropy: class indices must be integers, not {target.dtype}")
+        raise RuntimeError("cross_entropy: class indices must be integers, not "
+                           f"{target.dtype}")
     target = target.astype(np.int64, copy=False)
     n_classes = input_shape[0 if len(input_shape) == 1 else 1]
-    if target.size and (target.min() < 0 or target.max() >= n_classes):  # then find the culprit
+    # then find the culprit
+    if target.size and (target.min() < 0 or target.max() >= n_classes):
         bad = (target != ignore_index) & ((target < 0) | (target >= n_classes))
         if bad.any():
-            raise IndexError(f"cross_entropy: target {target[bad].flat[0]} is out of range for "
-                             f"{n_classes} classes (expected 0 to {n_classes - 1}, or "
-                             f"ignore_index={ignore_index})")
+            raise IndexError(f"cross_entropy: target {target[bad].flat[0]} is out of "
+                             f"range for {n_classes} classes (expected 0 to "
+                             f"{n_classes - 1}, or ignore_index={ignore_index})")
     return target
 
 
 def _class_probabilities(target, input_shape, dtype):
     """Check class-probability targets (the input's shape, floating point)."""
     if target.dtype.kind != "f":
-        raise RuntimeError(f"cross_entropy: a target with the input's shape {input_shape} holds "
-                           f"class probabilities and must be floating point, not {target.dtype}; "
-                           f"class indices have shape {_index_shape(input_shape)}")
+        raise RuntimeError("cross_entropy: a target with the input's shape "
+                           f"{input_shape} holds class probabilities and must be "
+                           f"floating point, not {target.dtype}; class indices have "
+                           f"shape {_index_shape(input_shape)}")
     return target.astype(dtype, copy=False)
 
 
-def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
-                  reduction="mean", label_smoothing=0.0):
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
+                  reduce=None, reduction="mean", label_smoothing=0.0):
     """Cross-entropy between softmax(input) over the class dimension and the target.
 
-    input:  logits (C,), (N, C) or (N, C, d1, ...): the classes are dimension 1 (0 if unbatched).
-    target: class indices of shape (), (N,) or (N, d1, ...), integers or whole-number floats;
-            or class probabilities with the input's shape.
-    weight: (C,) per-class weights. ignore_index: class-index targets equal to it are skipped.
+    input:  logits (C,), (N, C) or (N, C, d1, ...): the classes are dimension 1 (0 if
+            unbatched).
+    target: class indices of shape (), (N,) or (N, d1, ...), integers or whole-number
+            floats; or class probabilities with the input's shape.
+    weight: (C,) per-class weights.
+    ignore_index: class-index targets equal to it are skipped.
     label_smoothing: in [0, 1]; mixes the target with the uniform distribution.
     Output: () for 'mean' and 'sum'; the target's shape without classes for 'none'.
     Gradient: `_cross_entropy_grad` in core/gradients/losses.py (module 06).
     """
     reduction = _reduction(size_average, reduce, reduction)
     if label_smoothing > 1.0:
-        raise RuntimeError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, "
-                           f"got {label_smoothing}")
-    smoothing = max(label_smoothing, 0.0)  # PyTorch treats a negative value as no smoothing
+        raise RuntimeError("cross_entropy: label_smoothing must be between 0.0 and "
+                           f"1.0, got {label_smoothing}")
+    smoothing = max(label_smoothing, 0.0)  # PyTorch: a negative value, no smoothing
     x = _input_array("cross_entropy", input)
     if x.ndim == 0:
         raise IndexError("cross_entropy: input of shape () has no class dimension; "
@@ -294,15 +239,18 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         loss, weight_sum = _class_index_loss(log_probs, t, w, ignore_index, axis)
         if smoothing > 0:
             uniform = _soft_target_loss(log_probs, 1 / n_classes, w, axis)
-            loss = (1 - smoothing) * loss + smoothing * np.where(t == ignore_index, 0, uniform)
+            uniform = np.where(t == ignore_index, 0, uniform)
+            loss = (1 - smoothing) * loss + smoothing * uniform
     recorded = _recorded("cross_entropy", input, target, weight=weight)
-    return Tensor.from_op(_reduce(loss, reduction, weight_sum), "cross_entropy", recorded,
-                          {"log_probs": log_probs, "target": t, "weight": w, "ignore_index": ignore_index,
-                          "reduction": reduction, "label_smoothing": smoothing})
+    saved = {"log_probs": log_probs, "target": t, "weight": w,
+             "ignore_index": ignore_index, "reduction": reduction,
+             "label_smoothing": smoothing}
+    return Tensor.from_op(_reduce(loss, reduction, weight_sum), "cross_entropy",
+                          recorded, saved)
 
 
 def _log_softmax(x, axis):
-    """log(softmax(x)) along `axis`, stable for any finite logits (the log-sum-exp trick)."""
+    """log(softmax(x)) along `axis`, stable for any finite logits (log-sum-exp)."""
     shifted = x - x.max(axis=axis, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
@@ -312,24 +260,30 @@ def _class_index_loss(log_probs, target, weight, ignore_index, axis):
 
     log_probs: (C,) or (N, C, d1, ...); target: int64 class indices, () or (N, d1, ...);
     weight: (C,) or None. Targets equal to ignore_index get loss 0 and weight 0.
-    Returns (loss with the target's shape, weight_sum): weight_sum is the mean's denominator.
+    Returns (loss with the target's shape, weight_sum), weight_sum being the mean's
+    denominator.
     """
     keep = target != ignore_index
-    safe = np.where(keep, target, 0)  # a valid class for ignored targets; masked out below
-    picked = np.take_along_axis(log_probs, np.expand_dims(safe, axis), axis=axis).squeeze(axis)
-    w_y = np.where(keep, 1 if weight is None else weight[safe], 0).astype(log_probs.dtype)
+    safe = np.where(keep, target, 0)  # a valid class for ignored targets; masked below
+    index = np.expand_dims(safe, axis)
+    picked = np.take_along_axis(log_probs, index, axis=axis).squeeze(axis)
+    w_y = np.where(keep, 1 if weight is None else weight[safe], 0)
+    w_y = w_y.astype(log_probs.dtype)
     return np.where(keep, -w_y * picked, 0), w_y.sum()
 
 
 def _soft_target_loss(log_probs, probs, weight, axis):
-    """Per-sample cross-entropy against a distribution: -sum over classes of w * q * log p.
+    """Per-sample cross-entropy against a distribution: -sum over classes of
+    w * q * log p.
 
-    log_probs: (C,) or (N, C, d1, ...); probs: broadcasts against it (an array, or a number such
-    as 1/C); weight: (C,) or None. Returns log_probs' shape without the class axis.
+    log_probs: (C,) or (N, C, d1, ...); probs: broadcasts against it (an array, or a
+    number such as 1/C); weight: (C,) or None. Returns log_probs' shape without the
+    class axis.
     """
     terms = probs * log_probs
     if weight is not None:
-        terms = terms * weight.reshape((-1,) + (1,) * (log_probs.ndim - axis - 1))  # (C, 1, ..., 1)
+        per_class = weight.reshape((-1,) + (1,) * (log_probs.ndim - axis - 1))
+        terms = terms * per_class  # weight as (C, 1, ..., 1)
     return -terms.sum(axis=axis)
 
 
@@ -350,7 +304,8 @@ class _WeightedLoss(_Loss):
 
 
 class MSELoss(_Loss):
-    """Mean squared error, see `mse_loss`. input (*), target (*) -> () or (*) with 'none'."""
+    """Mean squared error, see `mse_loss`. input (*), target (*) -> (), or (*) with
+    reduction 'none'."""
 
     def forward(self, input, target):
         return mse_loss(input, target, reduction=self.reduction)
@@ -360,11 +315,13 @@ class BCELoss(_WeightedLoss):
     """Binary cross-entropy on probabilities, see `binary_cross_entropy`."""
 
     def forward(self, input, target):
-        return binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
+        return binary_cross_entropy(input, target, weight=self.weight,
+                                    reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_Loss):
-    """Sigmoid and binary cross-entropy in one stable step, see `binary_cross_entropy_with_logits`."""
+    """Sigmoid and binary cross-entropy in one stable step, see
+    `binary_cross_entropy_with_logits`."""
 
     def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean",
                  pos_weight=None):
@@ -381,8 +338,9 @@ class BCEWithLogitsLoss(_Loss):
 class CrossEntropyLoss(_WeightedLoss):
     """Log-softmax and negative log-likelihood in one stable step, see `cross_entropy`.
 
-    input (N, C) / (C,) / (N, C, d1, ...) logits; target class indices (N,) / () / (N, d1, ...)
-    or probabilities shaped like input. Output () or, with 'none', the target's sample shape.
+    input (N, C) / (C,) / (N, C, d1, ...) logits; target class indices (N,) / () /
+    (N, d1, ...) or probabilities shaped like input. Output () or, with 'none', the
+    target's sample shape.
     """
 
     def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -392,7 +350,10 @@ class CrossEntropyLoss(_WeightedLoss):
         self.label_smoothing = label_smoothing
 
     def forward(self, input, target):
-        # kernel(cross_entropy): a registered faster equal version of the package's cross_entropy
-        # for the common case (tinytorch.accel, module 17), or cross_entropy itself.
-        return kernel(cross_entropy)(input, target, weight=self.weight, ignore_index=self.ignore_index,
-                                     reduction=self.reduction, label_smoothing=self.label_smoothing)
+        # kernel(cross_entropy): a registered faster equal version of the package's
+        # cross_entropy for the common case (tinytorch.accel, module 17), or
+        # cross_entropy itself.
+        return kernel(cross_entropy)(input, target, weight=self.weight,
+                                     ignore_index=self.ignore_index,
+                                     reduction=self.reduction,
+                                     label_smoothing=self.label_smoothing)

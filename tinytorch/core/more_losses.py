@@ -1,13 +1,13 @@
 # Generated from notebooks/masters/04_losses.ipynb by tinytorch.export: edit the notebook, not this file.
 """tinytorch.core.more_losses: L1Loss, SmoothL1Loss and NLLLoss (module 04), built on
-core.losses."""
+core.losses and core.loss_checks."""
 import warnings
 
 import numpy as np
 
-from tinytorch.core.losses import (_Loss, _WeightedLoss, _array, _class_index_loss,
-                                   _class_indices, _class_weights, _input_array,
-                                   _recorded, _reduce, _reduction)
+from tinytorch.core.loss_checks import _array, _input_array, _recorded, _reduction
+from tinytorch.core.losses import (_Loss, _WeightedLoss, _class_index_loss,
+                                   _class_indices, _class_weights, _reduce)
 from tinytorch.core.tensor import Tensor
 
 

@@ -26,8 +26,9 @@ def _broadcast(op, *arrays):
 def _choose(op, condition, chosen, other, dtype):
     """`chosen` where the bool tensor `condition` holds, `other` elsewhere, as `dtype`;
     recorded as "where" with what `_where_grad` needs."""
-    if not hasattr(condition, "from_op") or condition.data.dtype != np.bool_:
-        got = f"dtype {condition.data.dtype}" if hasattr(condition, "from_op") else type(condition).__name__
+    is_tensor = hasattr(condition, "from_op")
+    if not is_tensor or condition.data.dtype != np.bool_:
+        got = f"dtype {condition.data.dtype}" if is_tensor else type(condition).__name__
         raise RuntimeError(f"{op}: the condition must be a bool tensor (e.g. t > 0), "
                            f"got {got}")
     x, y = np.asarray(_data(chosen), dtype=dtype), np.asarray(_data(other), dtype=dtype)
@@ -49,9 +50,8 @@ def where(condition, input, other):
 def masked_fill(input, mask, value):
     """input with `value` (a number or a 0-d Tensor) wherever the bool `mask` is True;
     mask and input broadcast, and the dtype stays input's (2.7 in an int64 tensor
-    becomes 2).
-    Recorded as a where (gradient: `_where_grad` in core/gradients/tensor.py, module
-        06)."""
+    becomes 2). Recorded as a where (gradient: `_where_grad` in
+    core/gradients/tensor.py, module 06)."""
     if hasattr(value, "from_op") and value.data.ndim != 0:
         raise RuntimeError("masked_fill: the value must be a number or a 0-d tensor, "
                            f"got a tensor of shape {value.data.shape}")

@@ -10,25 +10,25 @@ from tinytorch.core.reductions import _dim
 
 
 def permute(a, dims):
-    """Reorder all dimensions: out.shape[i] == a.shape[dims[i]]. A view: no data is
-    copied.
+    """Reorder all dimensions: out.shape[i] == a.shape[dims[i]]; a view, nothing copied.
     Gradient: `_permute_grad` in core/gradients/tensor.py (module 06)."""
     order = tuple(_dim("permute", a, d) for d in dims)
     if sorted(order) != list(range(a.data.ndim)):
-        raise ValueError(f"permute: {tuple(dims)} is not an ordering of the {a.data.ndim} dimensions "
-                         f"of a tensor of shape {a.data.shape}")
+        raise ValueError(f"permute: {tuple(dims)} is not an ordering of the "
+                         f"{a.data.ndim} dimensions of a tensor of shape "
+                         f"{a.data.shape}")
     return a.from_op(np.transpose(a.data, order), "permute", (a,), {"dims": order})
 
 
 def view(a, shape):
-    """reshape that promises not to copy: RuntimeError when the data cannot be read as `shape` in place.
-    Recorded as a reshape (gradient: `_reshape_grad` in core/gradients/tensor.py, module
-    06)."""
+    """reshape that promises not to copy: RuntimeError when the data cannot be read as
+    `shape` in place. Recorded as a reshape (gradient: `_reshape_grad` in
+    core/gradients/tensor.py, module 06)."""
     out = reshape(a, shape)
     if a.data.size and not np.may_share_memory(out.data, a.data):
-        raise RuntimeError(f"view: this tensor of shape {a.data.shape} is not laid out in memory so that "
-                           f"it can be viewed as {tuple(shape)} without a copy; use "
-                           "reshape, which copies")
+        raise RuntimeError(f"view: this tensor of shape {a.data.shape} is not laid out "
+                           f"in memory so that it can be viewed as {tuple(shape)} "
+                           "without a copy; use reshape, which copies")
     return out
 
 

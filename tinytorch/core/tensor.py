@@ -1,6 +1,6 @@
 # Generated from notebooks/masters/01_tensor.ipynb by tinytorch.export: edit the notebook, not this file.
 """tinytorch.core.tensor: the Tensor class, with the ops it calls that take two
-operands: arithmetic, comparisons and the matrix product."""
+operands and record them: arithmetic and the matrix product."""
 import numpy as np
 
 from tinytorch.core.broadcasting import _apply, _power
@@ -8,6 +8,8 @@ from tinytorch.core.dtypes import _data, _floating, _refuse_bool, result_type
 from tinytorch.core.grad_mode import is_grad_enabled
 from tinytorch.core.inplace import _inplace
 from tinytorch.core.methods import TensorMethods
+from tinytorch.core.pointwise import (absolute, eq, exp, ge, gt, le, log, lt,
+                                     ne, neg, sqrt)
 from tinytorch.core.reductions import argmax, mean, sum
 from tinytorch.core.shape import _size_args, getitem, permute, reshape, transpose, view
 from tinytorch.kernels import kernel
@@ -16,24 +18,28 @@ from tinytorch.kernels import kernel
 def _as_array(data, dtype=None):
     """`data` as a new NumPy array of `dtype` (float32 when dtype is None).
 
-    data: a number, a nested list of numbers, a NumPy array or a Tensor; the values are copied.
+    data: a number, a nested list of numbers, a NumPy array or a Tensor (copied).
     Raises TypeError naming the type of `data` when NumPy does not read it as numbers
     (a string, None, ...), and ValueError for nested lists of different lengths.
     """
     try:
         values = np.asarray(data.data if isinstance(data, Tensor) else data)
     except ValueError:  # NumPy's "inhomogeneous shape": rows of different lengths
-        raise ValueError("Tensor: the nested lists have rows of different lengths; a tensor needs "
-                         "every row at one depth to be as long as the others, like a matrix") from None
+        raise ValueError("Tensor: the nested lists have rows of different lengths; a "
+                         "tensor needs every row at one depth to be as long as the "
+                         "others, like a matrix") from None
     if values.dtype.kind not in "biuf":
-        raise TypeError(f"Tensor: cannot make a tensor from {type(data).__name__} data (NumPy reads "
-                        f"it as {values.dtype}); use numbers, lists of numbers or arrays")
+        raise TypeError(f"Tensor: cannot make a tensor from {type(data).__name__} data "
+                        f"(NumPy reads it as {values.dtype}); use numbers, lists of "
+                        "numbers or arrays")
     return values.astype(np.float32 if dtype is None else dtype)
 
 
 def _format(values):
-    """NumPy's printout of `values` in PyTorch's style: 4 decimals unless every float is whole."""
-    whole = values.dtype.kind != "f" or bool(np.all(np.mod(values[np.isfinite(values)], 1) == 0))
+    """NumPy's printout of `values` in PyTorch's style: 4 decimals unless every float
+    is whole."""
+    finite = values[np.isfinite(values)]
+    whole = values.dtype.kind != "f" or bool(np.all(np.mod(finite, 1) == 0))
     return np.array2string(values, separator=", ", prefix="tensor(", precision=4,
                            floatmode="maxprec" if whole else "fixed")
 
@@ -43,50 +49,59 @@ class Tensor(TensorMethods):
 
     Args:
         data: a number, a nested list of numbers, a NumPy array or a Tensor (copied).
-        requires_grad: record the operations on this tensor so module 06 can compute its gradient.
+        requires_grad: record the operations on this tensor, so that module 06 can
+            compute its gradient.
         dtype: the NumPy dtype of the values; float32 when None, like torch.Tensor.
 
     Shape: that of `data`: Tensor(3.0).shape == (), Tensor([[1, 2, 3]]).shape == (1, 3).
     """
 
-    __array_priority__ = 1000  # NumPy defers to us: `ndarray + Tensor` calls Tensor.__radd__
+    # NumPy defers to us: `ndarray + Tensor` calls Tensor.__radd__
+    __array_priority__ = 1000
 
     def __init__(self, data, requires_grad=False, dtype=None):
         self.data = _as_array(data, dtype)
         self.grad = None
-        self._ctx = None  # (op name, input Tensors, saved values) once an op has made this tensor
-        self._version = 0  # +1 at every in-place change (t += x ...): module 06 checks it
+        # (op name, input Tensors, saved values) once an op has made this tensor
+        self._ctx = None
+        # +1 at every in-place change (t += x ...): module 06 checks it
+        self._version = 0
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
 
     @staticmethod
     def from_op(data, op, inputs, saved=None):
-        """Wrap the NumPy result `data` of the op named `op` applied to the Tensors `inputs`.
+        """Wrap the NumPy result `data` of the op named `op` applied to the Tensors
+        `inputs`.
 
-        No copy is made. While grad mode is on and some input requires grad, the result records
-        (op, inputs, saved): all that module 06 needs to run the op's gradient rule backwards.
-        saved: a dict of the values that rule needs, e.g. {"a": a, "b": b} (None: nothing).
+        No copy is made. While grad mode is on and some input requires grad, the
+        result records (op, inputs, saved): all that module 06 needs to run the op's
+        gradient rule backwards.
+        saved: a dict of the values that rule needs, e.g. {"a": a, "b": b} (None:
+        nothing).
         """
-        out = object.__new__(Tensor)  # a new Tensor without running __init__, which would copy
+        out = object.__new__(Tensor)  # a Tensor without __init__, which would copy
         out.data = np.asarray(data)
         out.grad = None
         out.requires_grad = is_grad_enabled() and any(t.requires_grad for t in inputs)
-        out._ctx = (op, tuple(inputs), {} if saved is None else saved) if out.requires_grad else None
+        saved = {} if saved is None else saved
+        out._ctx = (op, tuple(inputs), saved) if out.requires_grad else None
         out._version = 0
-        if out.requires_grad:  # out's version and its inputs' when recorded (module 06 checks them)
+        # out's version and its inputs' when recorded (module 06 checks them)
+        if out.requires_grad:
             out._versions = (0, *[t._version for t in inputs])
         return out
 
     def requires_grad_(self, requires_grad=True):
-        """Mark this tensor as a leaf whose gradient module 06 should compute; returns self."""
+        """Make this tensor a leaf whose gradient module 06 computes; returns self."""
         if requires_grad and self.data.dtype.kind != "f":
-            raise RuntimeError(f"requires_grad: only floating-point tensors can require gradients, "
-                               f"not {self.data.dtype}")
+            raise RuntimeError("requires_grad: only floating-point tensors can "
+                               f"require gradients, not {self.data.dtype}")
         self.requires_grad = bool(requires_grad)
         return self
 
-    # --- attributes ---------------------------------------------------------------------------
+    # --- attributes -------------------------------------------------------------------
     @property
     def shape(self):
         """The size of every dimension, as a tuple: () for a single number."""
@@ -104,7 +119,7 @@ class Tensor(TensorMethods):
 
     @property
     def size(self):
-        """The number of elements, an int (NumPy's meaning of size; PyTorch's is numel())."""
+        """The number of elements, an int (NumPy's size; PyTorch's numel())."""
         return self.data.size
 
     @property
@@ -134,22 +149,25 @@ class Tensor(TensorMethods):
         """True unless an op recorded this tensor's history."""
         return self._ctx is None
 
-    # --- conversion ---------------------------------------------------------------------------
+    # --- conversion -------------------------------------------------------------------
     def numpy(self, *, force=False):
         """The underlying NumPy array; it shares memory with the tensor.
 
-        Refuses (RuntimeError, as in PyTorch) when the tensor requires grad, unless force=True.
+        Refuses (RuntimeError, as in PyTorch) when the tensor requires grad, unless
+        force=True.
         """
         if self.requires_grad and not force:
-            raise RuntimeError("numpy: this tensor requires grad, and an array of its values would "
-                               "leave the recorded history; call t.detach().numpy() instead")
+            raise RuntimeError("numpy: this tensor requires grad, and an array of its "
+                               "values would leave the recorded history; call "
+                               "t.detach().numpy() instead")
         return self.data
 
     def item(self):
         """The value of a one-element tensor as a Python number."""
         if self.data.size != 1:
-            raise ValueError(f"item: a tensor with {self.data.size} elements (shape {self.data.shape}) "
-                             f"cannot be converted to a Python number; only one-element tensors can")
+            raise ValueError(f"item: a tensor with {self.data.size} elements (shape "
+                             f"{self.data.shape}) cannot be converted to a Python "
+                             "number; only one-element tensors can")
         return self.data.item()
 
     def __float__(self):
@@ -157,7 +175,7 @@ class Tensor(TensorMethods):
         return float(self.item())
 
     def __int__(self):
-        """int(t) for a one-element tensor, truncating toward zero like int(2.7) == 2."""
+        """int(t) for a one-element tensor, truncated toward zero: int(2.7) == 2."""
         return int(self.item())
 
     def tolist(self):
@@ -184,11 +202,13 @@ class Tensor(TensorMethods):
 
     def __bool__(self):
         if self.data.size != 1:
-            raise RuntimeError(f"Boolean value of a tensor with {self.data.size} values is ambiguous; "
-                               f"reduce it to one value first, e.g. (t > 0).sum() > 0")
+            raise RuntimeError(f"Boolean value of a tensor with {self.data.size} "
+                               "values is ambiguous; reduce it to one value first, "
+                               "e.g. (t > 0).sum() > 0")
         return bool(self.data)
 
-    __hash__ = object.__hash__  # defining __eq__ would otherwise make tensors unhashable
+    # defining __eq__ would otherwise make tensors unhashable
+    __hash__ = object.__hash__
 
     def __repr__(self):
         extras = ""
@@ -203,17 +223,17 @@ class Tensor(TensorMethods):
         return f"tensor({_format(self.data)}{extras})"
 
     def backward(self, gradient=None):
-        """Gradients of this tensor for every leaf that requires grad (built in module 06)."""
+        """Gradients of this tensor for every leaf that requires grad (module 06)."""
         try:
             from tinytorch.core.autograd import backward
         except ModuleNotFoundError as e:
             if e.name not in ("tinytorch.core.autograd", "tinytorch.core", "tinytorch"):
                 raise
-            raise RuntimeError("backward() needs module 06 (Autograd): export it into your "
-                               "tinytorch first") from None
+            raise RuntimeError("backward() needs module 06 (Autograd): export it into "
+                               "your tinytorch first") from None
         backward(self, gradient)
 
-    # --- operators: one-line delegations to the op functions (below, or imported above) ---------
+    # --- operators: one-line delegations to the op functions ------------------------
     def __add__(self, other): return add(self, other)
     def __radd__(self, other): return add(other, self)
     def __sub__(self, other): return sub(self, other)
@@ -240,7 +260,7 @@ class Tensor(TensorMethods):
     def __ge__(self, other): return ge(self, other)
     def __getitem__(self, index): return getitem(self, index)
 
-    # --- methods with PyTorch's names: delegations too -----------------------------------------
+    # --- methods with PyTorch's names: delegations too --------------------------------
     def matmul(self, other): return matmul(self, other)
     def exp(self): return exp(self)
     def log(self): return log(self)
@@ -262,7 +282,7 @@ class Tensor(TensorMethods):
 
     @property
     def T(self):
-        """All dimensions reversed: (n, m) -> (m, n). A permute view: no data is copied."""
+        """All dimensions reversed: (n, m) -> (m, n); a permute view, nothing copied."""
         return permute(self, tuple(range(self.data.ndim - 1, -1, -1)))
 
 
@@ -279,9 +299,11 @@ def _tensors(a, b):
 
 
 def _arithmetic(op, fn, a, b, floating=False):
-    """The Tensor fn(a, b) for the arithmetic op `op`, recording a and b (Tensors or numbers).
+    """The Tensor fn(a, b) for the arithmetic op `op`, recording a and b (Tensors
+    or numbers).
 
-    _apply does the work; `floating` makes integer operands give float32 (true division).
+    _apply does the work; `floating` makes integer operands give float32 (true
+    division).
     """
     out = _apply(op, fn, a, b, _floating(result_type(a, b)) if floating else None)
     return Tensor.from_op(out, op, _tensors(a, b), {"a": a, "b": b})
@@ -319,77 +341,13 @@ def pow(a, b):
     return kernel(_arithmetic)("pow", _power, a, b)
 
 
-def neg(a):
-    """-a elementwise.
-    Gradient: `_neg_grad` in core/gradients/tensor.py (module 06)."""
-    _refuse_bool("neg", a)
-    return Tensor.from_op(np.negative(a.data), "neg", (a,))
-
-
-def exp(a):
-    """e ** a elementwise; integer tensors give float32.
-    Gradient: `_exp_grad` in core/gradients/tensor.py (module 06)."""
-    return Tensor.from_op(np.exp(a.data.astype(_floating(a.data.dtype), copy=False)), "exp", (a,))
-
-
-def log(a):
-    """Natural logarithm elementwise; integer tensors give float32.
-    Gradient: `_log_grad` in core/gradients/tensor.py (module 06)."""
-    return Tensor.from_op(np.log(a.data.astype(_floating(a.data.dtype), copy=False)), "log", (a,))
-
-
-def sqrt(a):
-    """Square root elementwise; integer tensors give float32. Its own op, not a ** 0.5, because
-    PyTorch's differs at the edges (its gradient at -inf is nan; a ** 0.5's is 0).
-    Gradient: `_sqrt_grad` in core/gradients/tensor.py (module 06)."""
-    return Tensor.from_op(np.sqrt(a.data.astype(_floating(a.data.dtype), copy=False)), "sqrt", (a,))
-
-
-def absolute(a):
-    """|a| elementwise (torch.absolute, alias of torch.abs; t.abs() and abs(t) call it).
-    Gradient: `_abs_grad` in core/gradients/tensor.py (module 06)."""
-    _refuse_bool("abs", a)
-    return Tensor.from_op(np.abs(a.data), "abs", (a,))
-
-
-# Comparisons give bool tensors and are never part of the recorded history (no inputs recorded),
-# so they need no gradient rule.
-def eq(a, b):
-    """a == b elementwise."""
-    return Tensor.from_op(_apply("eq", np.equal, a, b), "eq", ())
-
-
-def ne(a, b):
-    """a != b elementwise."""
-    return Tensor.from_op(_apply("ne", np.not_equal, a, b), "ne", ())
-
-
-def lt(a, b):
-    """a < b elementwise."""
-    return Tensor.from_op(_apply("lt", np.less, a, b), "lt", ())
-
-
-def le(a, b):
-    """a <= b elementwise."""
-    return Tensor.from_op(_apply("le", np.less_equal, a, b), "le", ())
-
-
-def gt(a, b):
-    """a > b elementwise."""
-    return Tensor.from_op(_apply("gt", np.greater, a, b), "gt", ())
-
-
-def ge(a, b):
-    """a >= b elementwise."""
-    return Tensor.from_op(_apply("ge", np.greater_equal, a, b), "ge", ())
-
-
 def matmul(a, b):
     """The matrix product a @ b, with NumPy's and PyTorch's rules.
 
-    Shapes: (n, k) @ (k, m) -> (n, m). A 1-D operand is a vector: (k,) @ (k,) -> () (the dot
-    product), (k,) @ (k, m) -> (m,), (n, k) @ (k,) -> (n,). Leading (batch) dimensions broadcast:
-    (B, n, k) @ (k, m) -> (B, n, m). Computed in result_type(a, b).
+    Shapes: (n, k) @ (k, m) -> (n, m). A 1-D operand is a vector: (k,) @ (k,) -> ()
+    (the dot product), (k,) @ (k, m) -> (m,), (n, k) @ (k,) -> (n,). Leading (batch)
+    dimensions broadcast: (B, n, k) @ (k, m) -> (B, n, m). Computed in
+    result_type(a, b).
     Errors (ValueError): "matmul: (2, 3) @ (4, 5): inner dimensions 3 and 4 differ";
     a 0-d operand; batch dimensions that do not broadcast.
     Gradient: `_matmul_grad` in core/gradients/tensor.py (module 06).
@@ -397,13 +355,16 @@ def matmul(a, b):
     dtype = result_type(a, b)
     x, y = np.asarray(_data(a), dtype=dtype), np.asarray(_data(b), dtype=dtype)
     if x.ndim == 0 or y.ndim == 0:
-        raise ValueError(f"matmul: {x.shape} @ {y.shape}: both operands need at least one dimension")
+        raise ValueError(f"matmul: {x.shape} @ {y.shape}: both operands need at least "
+                         "one dimension")
     inner_a, inner_b = x.shape[-1], y.shape[0 if y.ndim == 1 else -2]
     if inner_a != inner_b:
-        raise ValueError(f"matmul: {x.shape} @ {y.shape}: inner dimensions {inner_a} and {inner_b} differ")
+        raise ValueError(f"matmul: {x.shape} @ {y.shape}: inner dimensions {inner_a} "
+                         f"and {inner_b} differ")
     try:
         out = np.matmul(x, y)
     except ValueError:
-        raise ValueError(f"matmul: {x.shape} @ {y.shape}: batch dimensions {x.shape[:-2]} and "
-                         f"{y.shape[:-2]} cannot be broadcast together") from None
+        raise ValueError(f"matmul: {x.shape} @ {y.shape}: batch dimensions "
+                         f"{x.shape[:-2]} and {y.shape[:-2]} cannot be broadcast "
+                         "together") from None
     return Tensor.from_op(out, "matmul", _tensors(a, b), {"a": a, "b": b})

@@ -192,7 +192,10 @@ class DataLoader:
 
     def __iter__(self):
         n_samples = len(self.dataset)
-        order = _random(self._rng).permutation(n_samples) if self.shuffle else np.arange(n_samples)
+        if self.shuffle:
+            order = _random(self._rng).permutation(n_samples)
+        else:
+            order = np.arange(n_samples)
         for start in range(0, len(self) * self.batch_size, self.batch_size):
             indices = order[start:start + self.batch_size]
             if self._gather:

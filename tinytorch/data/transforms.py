@@ -163,7 +163,8 @@ class RandomCrop:
                              f"'reflect' or 'symmetric', got {padding_mode!r}")
         if padding is not None:
             _sides(padding)  # check it now rather than on the first image
-        self.padding, self.pad_if_needed, self.fill, self.padding_mode = padding, pad_if_needed, fill, padding_mode
+        self.padding, self.pad_if_needed = padding, pad_if_needed
+        self.fill, self.padding_mode = fill, padding_mode
         self.generator = generator
         self._rng = _as_generator(generator)
 

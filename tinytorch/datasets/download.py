@@ -40,8 +40,10 @@ def manual_download_help(urls, path):
     """How to put the file `path` in place by hand: where to get it, where to save
     it."""
     mirrors = "".join(f"\n    {url}" for url in urls[1:])
+    if mirrors:
+        mirrors = f"(or the same file from one of these mirrors:{mirrors})\n"
     return (f"To get it by hand, download\n    {urls[0]}\n"
-            + (f"(or the same file from one of these mirrors:{mirrors})\n" if mirrors else "")
+            + mirrors
             + f"and save it as\n    {path}\n"
             "To keep datasets in another folder, set the environment variable "
             "TINYTORCH_DATA or pass root=... .")

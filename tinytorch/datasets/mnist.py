@@ -62,10 +62,14 @@ class MNIST(VisionDataset):
     # sha256 of each file's decompressed content (the mirrors' gzip headers differ, the
     # content does not)
     resources = {
-        "train-images-idx3-ubyte.gz": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
-        "train-labels-idx1-ubyte.gz": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
-        "t10k-images-idx3-ubyte.gz": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
-        "t10k-labels-idx1-ubyte.gz": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+        "train-images-idx3-ubyte.gz": ("ba891046e6505d7aadcbbe25680a0738"
+                                       "ad16aec93bde7f9b65e87a2fc25776db"),
+        "train-labels-idx1-ubyte.gz": ("65a50cbbf4e906d70832878ad85ccda5"
+                                       "333a97f0f4c3dd2ef09a8a9eef7101c5"),
+        "t10k-images-idx3-ubyte.gz": ("0fa7898d509279e482958e8ce81c8e77"
+                                      "db3f2f8254e26661ceb7762c4d494ce7"),
+        "t10k-labels-idx1-ubyte.gz": ("ff7bcfd416de33731a308c3f266cc351"
+                                      "222c34898ecbeaf847f06e48f7ec33f2"),
     }
     classes = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four",
                "5 - five", "6 - six", "7 - seven", "8 - eight", "9 - nine"]

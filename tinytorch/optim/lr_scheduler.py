@@ -74,12 +74,14 @@ class SequentialLR(LRScheduler):
                              "scheduler.")
         for i, scheduler in enumerate(schedulers):
             if getattr(scheduler, "optimizer", None) is not optimizer:
-                raise ValueError(f"SequentialLR expects all schedulers to belong to the same optimizer, but "
-                                 f"got scheduler {type(scheduler).__name__} at index "
-                                 f"{i} with another one")
+                raise ValueError("SequentialLR expects all schedulers to belong to "
+                                 "the same optimizer, but got scheduler "
+                                 f"{type(scheduler).__name__} at index {i} with "
+                                 "another one")
         if len(milestones) != len(schedulers) - 1:
-            raise ValueError(f"Sequential Schedulers expects number of schedulers provided to be one more than "
-                             f"the number of milestone points, but got number of schedulers {len(schedulers)} "
+            raise ValueError("Sequential Schedulers expects number of schedulers "
+                             "provided to be one more than the number of milestone "
+                             f"points, but got number of schedulers {len(schedulers)} "
                              "and the number of milestones to be equal to "
                              f"{len(milestones)}")
         self._schedulers = list(schedulers)
@@ -130,11 +132,11 @@ class SequentialLR(LRScheduler):
 
 
 class StepLR(LRScheduler):
-    """Multiply the learning rate by gamma every step_size steps: lr_t = base_lr ·
-    gamma^⌊t / step_size⌋.
+    """Multiply the learning rate by gamma every step_size steps:
+    lr_t = base_lr · gamma^⌊t / step_size⌋.
 
     Args: optimizer; step_size (steps between decays, ≥ 1); gamma (decay factor);
-        last_epoch.
+    last_epoch.
     """
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
@@ -150,16 +152,17 @@ class StepLR(LRScheduler):
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self):
-        return [base_lr * self.gamma ** (self.last_epoch // self.step_size) for base_lr in self.base_lrs]
+        decays = self.last_epoch // self.step_size
+        return [base_lr * self.gamma ** decays for base_lr in self.base_lrs]
 
 
 class CosineAnnealingLR(LRScheduler):
     """Cosine annealing: lr_t = η_min + (base_lr − η_min)(1 + cos(πt / T_max)) / 2.
 
-    The learning rate falls from base_lr to eta_min over T_max steps and, if training goes on,
-    rises back along the same cosine (period 2·T_max), as in PyTorch.
+    The learning rate falls from base_lr to eta_min over T_max steps and, if training
+    goes on, rises back along the same cosine (period 2·T_max), as in PyTorch.
     Args: optimizer; T_max (steps of the descent, > 0); eta_min (the lowest rate);
-        last_epoch.
+    last_epoch.
     """
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
@@ -173,27 +176,28 @@ class CosineAnnealingLR(LRScheduler):
         lrs = [group["lr"] for group in self.optimizer.param_groups]
         if self._is_initial:
             return lrs
-        # leaving the bottom of the cosine
-        if (self.last_epoch - 1 - self.T_max) % (2 * self.T_max) == 0:
-            return [
-                lr + (base_lr - self.eta_min) * (1 - math.cos(math.pi / self.T_max)) / 2
+        if (self.last_epoch - 1 - self.T_max) % (2 * self.T_max) == 0:  # the bottom
+            rise = 1 - math.cos(math.pi / self.T_max)
+            return [lr + (base_lr - self.eta_min) * rise / 2
                     for lr, base_lr in zip(lrs, self.base_lrs)]
         ratio = ((1 + math.cos(math.pi * self.last_epoch / self.T_max))
                  / (1 + math.cos(math.pi * (self.last_epoch - 1) / self.T_max)))
         return [self.eta_min + ratio * (lr - self.eta_min) for lr in lrs]
 
     def _get_closed_form_lr(self):
-        return [self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+        cosine = 1 + math.cos(math.pi * self.last_epoch / self.T_max)
+        return [self.eta_min + (base_lr - self.eta_min) * cosine / 2
                 for base_lr in self.base_lrs]
 
 
 class LinearLR(LRScheduler):
-    """Scale the learning rate by a factor that moves linearly from start_factor to end_factor
-    over total_iters steps, then stays: lr_t = base_lr · (s + (e − s) · min(t, T) / T).
+    """Scale the learning rate by a factor that moves linearly from start_factor to
+    end_factor over total_iters steps, then stays:
+    lr_t = base_lr · (s + (e − s) · min(t, T) / T).
 
     With the defaults it is a linear warm-up from base_lr/3 to base_lr over 5 steps.
     Args: optimizer; start_factor s in (0, 1]; end_factor e in [0, 1]; total_iters T;
-        last_epoch.
+    last_epoch.
     """
 
     def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5,
@@ -216,8 +220,8 @@ class LinearLR(LRScheduler):
         if self._is_initial or self.last_epoch > self.total_iters:
             return lrs
         change = self.end_factor - self.start_factor
-        ratio = 1.0 + change / (
-            self.total_iters * self.start_factor + (self.last_epoch - 1) * change)
+        previous = self.total_iters * self.start_factor + (self.last_epoch - 1) * change
+        ratio = 1.0 + change / previous
         return [lr * ratio for lr in lrs]
 
     def _get_closed_form_lr(self):
@@ -246,11 +250,11 @@ class ExponentialLR(LRScheduler):
 
 
 class MultiStepLR(LRScheduler):
-    """Multiply the learning rate by gamma at each milestone: lr_t = base_lr ·
-    gamma^(milestones ≤ t).
+    """Multiply the learning rate by gamma at each milestone:
+    lr_t = base_lr · gamma^(milestones ≤ t).
 
     Args: optimizer; milestones (steps; one listed k times decays k times); gamma;
-        last_epoch.
+    last_epoch.
     """
 
     def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
@@ -266,4 +270,5 @@ class MultiStepLR(LRScheduler):
 
     def _get_closed_form_lr(self):
         milestones = sorted(self.milestones.elements())
-        return [base_lr * self.gamma ** bisect_right(milestones, self.last_epoch) for base_lr in self.base_lrs]
+        decays = bisect_right(milestones, self.last_epoch)
+        return [base_lr * self.gamma ** decays for base_lr in self.base_lrs]

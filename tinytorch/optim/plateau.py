@@ -12,12 +12,11 @@ class ReduceLROnPlateau(LRScheduler):
     patience steps.
 
     Call step(metric) once per epoch with the value to watch (e.g. the validation loss).
-    Args: optimizer; mode ("min": lower is better, "max": higher is better); factor (<
-        1);
-    patience (steps without improvement tolerated); threshold and threshold_mode ("rel":
-    beat best·(1 ∓ threshold), "abs": beat best ∓ threshold); cooldown (steps ignored
-    after a reduction);
-    min_lr (one, or one per group: the floor); eps (smaller changes are skipped).
+    Args: optimizer; mode ("min": lower is better, "max": higher is better);
+    factor (< 1); patience (steps without improvement tolerated); threshold and
+    threshold_mode ("rel": beat best·(1 ∓ threshold), "abs": beat best ∓ threshold);
+    cooldown (steps ignored after a reduction); min_lr (one, or one per group: the
+    floor); eps (smaller changes are skipped).
     An LRScheduler (get_last_lr, state_dict, load_state_dict), but one without a plan:
     its constructor sets up its own state and takes no step.
     """
@@ -56,12 +55,16 @@ class ReduceLROnPlateau(LRScheduler):
     def is_better(self, value, best):
         """Does `value` improve on `best` by more than the threshold?"""
         if self.threshold_mode == "rel":
-            return value < best * (1.0 - self.threshold) if self.mode == "min" else value > best * (1.0 + self.threshold)
-        return value < best - self.threshold if self.mode == "min" else value > best + self.threshold
+            if self.mode == "min":
+                return value < best * (1.0 - self.threshold)
+            return value > best * (1.0 + self.threshold)
+        if self.mode == "min":
+            return value < best - self.threshold
+        return value > best + self.threshold
 
     def step(self, metrics, epoch=None):
-        """Record this epoch's metric (a number or a one-element Tensor); reduce the
-        rates if due."""
+        """Record this epoch's metric (a number or a one-element Tensor); reduce
+        the rates if due."""
         current = float(metrics.item() if hasattr(metrics, "item") else metrics)
         if epoch is not None:
             warnings.warn("The epoch parameter in `scheduler.step()` is deprecated; "

@@ -7,31 +7,33 @@ import time
 
 
 def in_notebook():
-    """True inside a Jupyter kernel (ipykernel, or JupyterLite's Pyodide kernel), where rich output can
-    be shown; False in a plain Python process or terminal IPython. Imports nothing
-    itself."""
+    """True inside a Jupyter kernel (ipykernel, or JupyterLite's Pyodide kernel), where
+    rich output can be shown; False in a plain Python process or terminal IPython.
+    Imports nothing itself."""
     ipython = sys.modules.get("IPython")
     shell = ipython.get_ipython() if ipython is not None else None
     return getattr(shell, "kernel", None) is not None
 
 
 def _numbers(record):
-    """An epoch record's values as 'train_loss 0.4321  val_loss 0.5012 ...' (epoch and time left out)."""
-    return ("  ".join(f"{key} {value:.4g}" for key,
-                      value in record.items() if key not in ("epoch", "time")))
+    """An epoch record's values as 'train_loss 0.4321  val_loss 0.5012 ...' (epoch
+    and time left out)."""
+    return "  ".join(f"{key} {value:.4g}" for key, value in record.items()
+                     if key not in ("epoch", "time"))
 
 
 class TextProgress:
     """Plain text: one line per epoch, and within an epoch a line at most every
     `interval` seconds.
 
-    Args: epochs, steps_per_epoch: the size of the run; stream: where to print (None:
-        sys.stdout
-    at the time of printing); interval: seconds between lines within an epoch.
+    Args: epochs, steps_per_epoch: the size of the run; stream: where to print
+    (None: sys.stdout at the time of printing); interval: seconds between lines within
+    an epoch.
     """
 
     def __init__(self, epochs, steps_per_epoch, stream=None, interval=10.0):
-        self.epochs, self.steps, self.stream, self.interval = epochs, steps_per_epoch, stream, interval
+        self.epochs, self.steps = epochs, steps_per_epoch
+        self.stream, self.interval = stream, interval
         self._last = time.perf_counter()
 
     def _print(self, line):
@@ -48,10 +50,12 @@ class TextProgress:
                         f"{loss:.4g}")
 
     def epoch_end(self, record):
-        """After an epoch: print its record, e.g. 'epoch  3/10  train_loss 0.31  val_loss 0.35  (1.2 s)'."""
+        """After an epoch: print its record, e.g.
+        'epoch  3/10  train_loss 0.31  val_loss 0.35  (1.2 s)'."""
         self._last = time.perf_counter()
         width = len(str(self.epochs))
-        self._print(f"epoch {record['epoch']:>{width}}/{self.epochs}  {_numbers(record)}  ({record['time']:.2f} s)")
+        self._print(f"epoch {record['epoch']:>{width}}/{self.epochs}  "
+                    f"{_numbers(record)}  ({record['time']:.2f} s)")
 
     def close(self, message=None):
         """At the end of training: print `message`, if any."""
@@ -63,10 +67,11 @@ class NotebookProgress:
     """In a notebook: a progress bar with the latest loss, and a plot of the epoch
     records below it.
 
-    Updated from the training loop itself (no threads): the bar at most every `interval` seconds
-    and at each epoch's end, the plot at most every `plot_interval` seconds and when training ends.
-    Plain HTML and PNG display updates (no widgets), so the final state also shows in the built
-    book; the plot needs matplotlib and is left out without it.
+    Updated from the training loop itself (no threads): the bar at most every
+    `interval` seconds and at each epoch's end, the plot at most every `plot_interval`
+    seconds and when training ends. Plain HTML and PNG display updates (no widgets), so
+    the final state also shows in the built book; the plot needs matplotlib and is left
+    out without it.
     """
 
     def __init__(self, epochs, steps_per_epoch, interval=0.2, plot_interval=1.0):
@@ -127,8 +132,8 @@ class NotebookProgress:
             return
         from IPython.display import Image
 
-        names = [
-            key[len("train_"):] for key in self.records[0] if key.startswith("train_")]
+        names = [key[len("train_"):] for key in self.records[0]
+                 if key.startswith("train_")]
         epochs = [r["epoch"] for r in self.records]
         fig = Figure(figsize=(4.2 * len(names), 3.0), layout="constrained")
         for ax, name in zip(fig.subplots(1, len(names), squeeze=False)[0], names):
@@ -153,5 +158,6 @@ class NotebookProgress:
 def make_progress(epochs, steps_per_epoch):
     """The display for this environment: NotebookProgress in a Jupyter kernel, else
     TextProgress."""
-    return NotebookProgress(epochs, steps_per_epoch) if in_notebook() else TextProgress(
-        epochs, steps_per_epoch)
+    if in_notebook():
+        return NotebookProgress(epochs, steps_per_epoch)
+    return TextProgress(epochs, steps_per_epoch)

@@ -14,6 +14,13 @@ from tinytorch.core.tensor import Tensor
 from tinytorch.viz.graph import MAX_NODES, Picture, describe, grad_array, summary, trace
 
 
+# Room between a button's icon and its label. ipywidgets spaces an <i class="fa"> icon, but a page
+# that runs FontAwesome's script (the book's theme) replaces it by an <svg>, which then touched the
+# label; this rule, in the widget's own HTML, spaces both wherever the widget is shown.
+BUTTON_STYLE = ("<style>.tt-graph-widget .widget-button > i, .tt-graph-widget .widget-button > svg "
+                "{ margin-right: 0.4em; }</style>")
+
+
 def _autograd_missing():
     """True while tinytorch has no autograd module (before module 06 is exported)."""
     try:
@@ -121,9 +128,10 @@ class GraphWidget:
         self.next_button.on_click(lambda _: self.step(1))
         self.node_select.observe(lambda change: self._show(), names="value")
         self.box = widgets.VBox([
-            widgets.HTML(f"<div style='font-size:90%'>{escape(self.note)}</div>"),
+            widgets.HTML(f"{BUTTON_STYLE}<div style='font-size:90%'>{escape(self.note)}</div>"),
             widgets.HBox([self.reset_button, self.back_button, self.next_button, self.node_select]),
             self.status, self.view, self.details])
+        self.box.add_class("tt-graph-widget")
         self._show()
 
     def _replay(self):
