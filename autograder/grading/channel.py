@@ -3,7 +3,8 @@ its lines are taken as results (see tester.py for the child's side).
 
 The notebook's code shares its process with the test machinery, so nothing it writes to the
 result channel may count unless it can be told apart: every result line carries an HMAC under a key
-made for this run and phase, which the child receives only once its cells have run."""
+made for this run and phase, which the child receives once its cells have run, on an input only its
+keeper thread can read (runner.py)."""
 import hmac
 import json
 import marshal
@@ -13,10 +14,10 @@ import secrets
 class Phases:
     """The test phases of one run (public cases, then hidden ones), each under its own fresh key.
 
-    The child receives phase N's cases and key (tester.py) only after it reported the end of the
-    cells (phase 0) or the authenticated end of phase N - 1, so the public failure messages are
-    written before any hidden test reaches it. Case results count only when authenticated with
-    their phase's key: the notebook's code ran before either key existed in its process."""
+    The child receives both phases' cases and keys in one frame (tester.py) once it reported the
+    end of the cells, where only its keeper thread can read them: a notebook that imitates that
+    report gets the frame sent, not read. The keeper runs the hidden phase once the public results
+    are signed. Case results count only when authenticated with their phase's key."""
 
     def __init__(self, tests, cells=()):
         cases = json.loads(tests)["cases"]
@@ -26,8 +27,9 @@ class Phases:
         self.sent = 0        # phases sent so far
         self.ready = False
 
-    def frame(self, phase):
-        data = marshal.dumps((self.keys[phase], [[c["key"], c["code"]] for c in self.cases[phase]]))
+    def frame(self):
+        data = marshal.dumps([(self.keys[phase], [[c["key"], c["code"]] for c in self.cases[phase]])
+                              for phase in (0, 1)])
         return len(data).to_bytes(8, "big") + data
 
     def accept(self, event):
@@ -66,7 +68,7 @@ class Phases:
 
     def next_frame(self, event):
         """Bytes to send the child after `event`, or None."""
-        if (event["ev"] == "ready" and self.sent == 0) or (event["ev"] == "phase-done" and self.sent == 1):
-            self.sent += 1
-            return self.frame(self.sent - 1)
+        if event["ev"] == "ready" and self.sent == 0:
+            self.sent = len(self.keys)
+            return self.frame()
         return None

@@ -180,5 +180,8 @@ def judge_run(assignment, ref, result, limits, graded_modules, extra_notes=()):
                      "not the grader's check of the values it read")
     if result.malformed:
         notes.append(f"{result.malformed} forged or garbled lines on the result channel were ignored")
+    if any(e.get("ev") == "sandbox" and e.get("input") == "shared" for e in events):
+        notes.append("the tests' input could not be kept from the notebook's code here (no file table of its "
+                     "own for the grader's thread): a notebook aimed at the grader could have read the tests")
     notes += list(extra_notes)
     return Verdict(results, scores, total, percent, "; ".join([status] + notes), errors, reference_imports)

@@ -22,6 +22,19 @@ def _libc():
     return call
 
 
+def own_file_table():
+    """Give the calling thread a private copy of the file descriptor table (unshare(CLONE_FILES),
+    see runner.py's _keeper); False where this kernel or Python cannot."""
+    try:
+        if hasattr(os, "unshare"):  # Python >= 3.12
+            os.unshare(os.CLONE_FILES)
+        else:
+            _libc()("unshare", 0x400)  # CLONE_FILES
+        return True
+    except (OSError, ImportError, AttributeError):
+        return False
+
+
 def _under(path, parent):
     return path == parent or path.startswith(parent.rstrip("/") + "/")
 

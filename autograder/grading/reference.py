@@ -165,6 +165,9 @@ def reference_probes(assignment, sandbox, job, key, use_cache=True):
         if event.get("ev") == "sandbox" and event.get("writable"):
             warnings.append("these mounts could not be made read-only in the sandbox: "
                             + ", ".join(map(str, event["writable"][:10])))
+        if event.get("ev") == "sandbox" and event.get("input") == "shared":
+            warnings.append("the tests' input could not be kept from the notebooks' code (this kernel gives a "
+                            "thread no file table of its own): a notebook aimed at the grader could read the tests")
     for event in run.events:
         if event.get("ev") == "cell" and event.get("error"):
             e = event["error"]

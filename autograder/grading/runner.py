@@ -6,46 +6,44 @@ tinytorch package the notebook may import, tester.py (the test side) and lockdow
 the unshare-mode sandbox). It must stay self-contained (stdlib + NumPy + those files).
 
 Protocol:
-  stdin, first line   the job (JSON): notebook cells, seed, time limits, resource limits
-  RESULT_FD           {"ev": "cell", ...} per cell, then {"ev": "ready"}
-  stdin, then         phase 0 (public cases), later phase 1 (hidden ones): see tester.py; each
-                      case's result line is authenticated with the phase's key; {"ev": "stopped"}
-                      when a phase could not be read safely
+  stdin, first line   the job (JSON): notebook cells, seed, time limits, resource limits (stdin is
+                      a socket: /proc cannot reopen it)
+  RESULT_FD           {"ev": "sandbox"}, {"ev": "cell", ...} per cell, then {"ev": "ready"}
+  stdin, then         one frame: the public and the hidden cases, each phase with its own key (see
+                      tester.py); each case's result line is authenticated with its phase's key;
+                      {"ev": "stopped"} when a phase could not be run safely
 
 Threat model. A submission earns exactly what its own code earns on the tests as written: no code
 in a notebook can raise that, read a hidden test, or read anything on the host beyond what the
 course publishes. The notebook's code runs in this process, so:
-  - the tests and the keys arrive only after the cells ran; hidden cases only once the public
-    results are in (nothing a hidden case shows student code can reach a public message);
+  - the tests and keys reach only the keeper (_keeper), a thread started before any notebook code
+    with a file table of its own: the grader's input is closed in the table the notebook's code
+    runs with, so a notebook that imitates the whole protocol (every cell's report, "ready") gets
+    the tests sent, but nothing can read them except the keeper (woken at the end of the cells: a
+    notebook that wakes it early only has its tests run early). The keeper reads them without
+    allocating (no finalizer of the notebook runs in its thread meanwhile), closes the input, and
+    no code may see its frames;
   - before any notebook code runs, this file takes references to what the test side needs (the
-    builtins, marshal, os.read/os.write, HMAC, NumPy's types) and compiles tester.py; after the cells
-    it calls nothing the notebook could have replaced: tester.py runs in a fresh namespace built
-    from those references (patching json, builtins, modules or this file's globals changes nothing);
-  - an audit hook (_guard) refuses what would reach past that: other audit hooks, tracing, ctypes,
-    rewriting the code or defaults of this file's functions; during the tests also frames
-    (sys._getframe, tracebacks' frames), gc introspection, new code objects, signals and forks;
-  - the tests run in threads (tester.py): each case in a worker of its own, the keys and the signing
-    in another thread that is not the main one. Python runs signal handlers only in the main
-    thread, hands them its frame, and lets only the main thread install them (signal.signal and
-    setitimer raise no audit event): the main thread only waits, holding nothing of the tests. A
-    case's time limit is that thread's wait (a case past it ends its phase);
-  - a phase is asked for (the cells' "ready", the public phase's signed end) only while no other
-    thread runs Python, and with automatic garbage collection off until it is read (no finalizer
-    of the notebook runs then): code the notebook left running could otherwise read it off the
-    grader's input first; the run then stops there, and says so ({"ev": "stopped"}). In the
-    sandbox's own pid namespace (this process is pid 1 or 2) every other process is ended before
-    "ready" for the same reason (a forked copy holds the same input); without one (isolation
-    "none") they are not;
+    builtins, marshal, os.read/os.write, HMAC, NumPy's types) and compiles tester.py; the keeper
+    runs tester.py in a fresh namespace built from those references (patching json, builtins,
+    modules or this file's globals changes nothing);
+  - an audit hook (_guard_for) refuses what would reach past that: other audit hooks, tracing,
+    ctypes, other threads' frames, rewriting the code or defaults of this file's functions; during
+    the tests also frames, gc introspection, new code objects, signals and forks;
+  - each case runs in a worker thread of its own, started by the keeper; a case's time limit is the
+    keeper's wait (a case past it ends its phase); the hidden cases run only once the public results
+    are signed and no code of the notebook runs (tester.py), the public ones only if no thread the
+    notebook started still runs at the end of the cells; in the sandbox's own pid namespace (this
+    process is pid 1 or 2) every other process is ended then;
   - results count only with a valid HMAC under a per-run, per-phase key (channel.py); anything
     else on the channel is reported in the row's status, never counted; a crash during the hidden
     tests is reported without its exit status (which the code a hidden case called could choose).
-Left over, stated in the instructor guide: a notebook written against this protocol can still
-impersonate the runner during its own cells (announce their end itself, read the phase that
-follows); the grader then finds a second "ready" or the cells unreported and ignores it, but a
-careful forgery of the whole cell sequence is not detected; nor is corrupting the interpreter's
-memory (crafted bytecode), which the sandbox contains but this process cannot. Both need code aimed
-at the grader, visible to whoever reads the notebook.
+Left over, stated in the instructor guide: where a thread cannot get a file table of its own (the
+sandbox event says "input": "shared"), a notebook imitating the protocol can read the tests; and
+corrupting the interpreter's memory (crafted bytecode), which the sandbox contains but this
+process cannot. Both need code aimed at the grader, visible to whoever reads the notebook.
 """
+import _thread
 import json
 import os
 import random
@@ -152,32 +150,41 @@ def _timed(seconds, fn):
 # ---------------------------------------------------------------- what the notebook may not do
 
 PHASE = "RLIMIT_MSGQUEUE"  # its hard limit 0 marks the test phase: lowered by the runner, never raised again
-ALWAYS = frozenset({"sys.addaudithook", "sys.settrace", "sys.setprofile"})
-DURING_TESTS = frozenset({"code.__new__", "sys._getframe", "sys._current_frames", "gc.get_objects", "gc.get_referrers",
+ALWAYS = frozenset({"sys.addaudithook", "sys.settrace", "sys.setprofile", "sys._current_frames",
+                    "sys.monitoring.register_callback"})
+DURING_TESTS = frozenset({"code.__new__", "sys._getframe", "gc.get_objects", "gc.get_referrers",
                           "gc.get_referents", "os.kill", "os.killpg", "signal.pthread_kill", "os.fork",
                           "os.forkpty"})
 GUARDED_ATTRS = frozenset({"__code__", "__defaults__", "__kwdefaults__"})
 FRAME_ATTRS = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})
 
 
-def _guard(event, args, _always=ALWAYS, _tests=DURING_TESTS, _attrs=GUARDED_ATTRS, _frames=FRAME_ATTRS,
-           _getrlimit=resource.getrlimit, _phase=getattr(resource, PHASE, None), _error=RuntimeError,
-           _no_frame=ValueError, _str=str, _type=type, _getattr=getattr, _ours=(__file__, TESTER_FILE)):
+def _guard_for(keeper):
     """The runner's audit hook (PEP 578), installed before any notebook code: it refuses other audit
-    hooks, tracing, ctypes and rewriting the code or defaults of the runner's functions: all would let
-    code rewrite the grader in its own process; once the tests run also frames, gc introspection,
-    new code objects, signals and forks (the ways to the test machinery's local variables). It uses
-    only its own default arguments, which nothing can change (__defaults__ is guarded)."""
-    if event in _always or event.startswith("ctypes."):
-        raise _error(f"{event} is not available while grading")
-    if event == "object.__setattr__" and _type(args[1]) is _str and args[1] in _attrs and \
-            _getattr(_getattr(args[0], "__code__", None), "co_filename", None) in _ours:
-        raise _error(f"setting {args[1]} is not available while grading")
-    if _phase is not None and _getrlimit(_phase)[1] == 0:
-        if event == "sys._getframe":  # ValueError: what namedtuple, typing and enum expect without frames
-            raise _no_frame("sys._getframe is not available while the tests run")
-        if event in _tests or (event == "object.__getattr__" and _type(args[1]) is _str and args[1] in _frames):
-            raise _error(f"{event} is not available while the tests run")
+    hooks, tracing, ctypes, other threads' frames and rewriting the code or defaults of the runner's
+    functions: all would let code rewrite the grader in its own process; in the keeper's thread
+    (`keeper`, see _keeper) every frame, at any time; once the tests run also frames, gc
+    introspection, new code objects, signals and forks (the ways to the test machinery's local
+    variables). It uses only its own default arguments, which nothing can change (__defaults__ is
+    guarded)."""
+    def guard(event, args, _always=ALWAYS, _tests=DURING_TESTS, _attrs=GUARDED_ATTRS, _frames=FRAME_ATTRS,
+              _getrlimit=resource.getrlimit, _phase=getattr(resource, PHASE, None), _error=RuntimeError,
+              _no_frame=ValueError, _str=str, _type=type, _getattr=getattr, _ours=(__file__, TESTER_FILE),
+              _keeper=keeper, _ident=_thread.get_ident):
+        if event in _always or event.startswith("ctypes."):
+            raise _error(f"{event} is not available while grading")
+        if event == "object.__setattr__" and _type(args[1]) is _str and args[1] in _attrs and \
+                _getattr(_getattr(args[0], "__code__", None), "co_filename", None) in _ours:
+            raise _error(f"setting {args[1]} is not available while grading")
+        frame = event == "object.__getattr__" and _type(args[1]) is _str and args[1] in _frames
+        if (frame or event == "sys._getframe") and _ident() == _keeper:
+            raise (_error if frame else _no_frame)("frames are not available in the grader's thread")
+        if _phase is not None and _getrlimit(_phase)[1] == 0:
+            if event == "sys._getframe":  # ValueError: what namedtuple, typing and enum expect without frames
+                raise _no_frame("sys._getframe is not available while the tests run")
+            if event in _tests or frame:
+                raise _error(f"{event} is not available while the tests run")
+    return guard
 
 
 def _lock(_setrlimit=resource.setrlimit, _phase=getattr(resource, PHASE, None)):
@@ -196,7 +203,6 @@ def _pristine():
     """References to what the test side needs, taken before any notebook code runs (see tester.py)."""
     import _thread
     import builtins
-    import gc
     import marshal
     try:
         from _hashlib import hmac_digest as mac
@@ -210,12 +216,61 @@ def _pristine():
         ("np", tuple(vars(numpy).items())),
         ("types", (("ModuleType", types.ModuleType), ("FunctionType", types.FunctionType))),
         ("os", (("read", os.read), ("write", os.write), ("getpid", os.getpid), ("_exit", os._exit))),
-        ("signal", (("signal", signal.signal), ("SIGALRM", signal.SIGALRM),
-                    ("SIG_DFL", signal.SIG_DFL), ("handled", _handled))),
         ("marshal", (("dumps", marshal.dumps), ("loads", marshal.loads))),
         ("thread", (("start", _thread.start_new_thread), ("lock", _thread.allocate_lock), ("count", _thread._count),
-                    ("sentinel", getattr(_thread, "_set_sentinel", None)))),  # gone in 3.13
-        ("gc", (("disable", gc.disable), ("enable", gc.enable), ("isenabled", gc.isenabled)))), mac)
+                    ("clock", time.monotonic), ("sentinel", getattr(_thread, "_set_sentinel", None))))), mac)
+
+
+def _keeper(state, started, cells_done, over, tests_fd, result_fd, tests,
+            _read=os.read, _write=os.write, _close=os.close, _count=_thread._count, _len=len,
+            _from_bytes=int.from_bytes):
+    """The grader's thread, started before any notebook code: it takes a file table of its own, and
+    the runner closes the grader's input (a socket: /proc cannot reopen it) in the notebook's, so
+    no notebook code can read the tests or keys, whatever it tells the grader. Woken once the cells
+    ran (`cells_done`), it asks for the tests, reads them, closes the input and runs them (`tests`:
+    see main). Until that close it allocates no object the garbage collector tracks and raises no
+    audit event: no finalizer of the notebook can run in its thread while the input is open; and
+    its frames are refused to all code (_guard_for)."""
+    opened = True
+    try:
+        from lockdown import own_file_table  # copied next to this file
+        state.append(own_file_table())
+        started.release()
+        cells_done.acquire()
+        message = b""
+        if _count() == 1:  # no thread the notebook left (this one is counted)
+            _write(result_fd, b'{"ev": "ready"}\n')
+            head = b""
+            while _len(head) < 8:
+                chunk = _read(tests_fd, 8 - _len(head))
+                if not chunk:
+                    break
+                head += chunk
+            size = _from_bytes(head, "big") if _len(head) == 8 else 0
+            while _len(message) < size:
+                chunk = _read(tests_fd, size - _len(message))
+                if not chunk:
+                    break
+                message += chunk
+        else:
+            _write(result_fd, b'{"ev": "stopped", "phase": 0}\n')
+        _close(tests_fd)
+        opened = False
+        if message:
+            namespace, seed, case_timeout, reseed, lock, pristine = tests
+            lock()  # the sandbox now refuses frames, gc introspection, signals and forks
+            builtin_items, tester, run_code, new_dict, new_ns, modules, mac = pristine
+            side = new_dict(__builtins__=new_dict(builtin_items), mac=mac)
+            for name, items in modules:
+                side[name] = new_ns(**new_dict(items))
+            run_code(tester, side)
+            side["run_phases"](namespace, message, result_fd, seed, case_timeout, reseed)
+    except:  # noqa: E722 (no name lookup: the notebook may have replaced the builtins)
+        pass
+    finally:
+        if opened:
+            _close(tests_fd)
+        over.release()
 
 
 def main(result_fd):
@@ -225,7 +280,7 @@ def main(result_fd):
     try:
         resource.setrlimit(getattr(resource, PHASE), (1, 1))
     except (AttributeError, ValueError, OSError):
-        lock = None  # the test-phase rules of _guard cannot be switched on here
+        lock = None  # the test-phase rules of the guard cannot be switched on here
     channel = Channel(result_fd)
     writable = []
     if job["isolate"]:
@@ -240,7 +295,6 @@ def main(result_fd):
         with open(font_list, "rb") as src, open(os.path.join(".matplotlib", os.path.basename(font_list)), "wb") as dst:
             dst.write(src.read())
     set_limits(job["limits"])
-    channel.send({"ev": "sandbox", "writable": writable})
 
     # Only the package copy next to this file provides tinytorch (no editable-install finders).
     sys.path[:] = [job["support"]] + [p for p in sys.path if p and p != job["support"]
@@ -259,13 +313,22 @@ def main(result_fd):
     module.__dict__["display"] = _display
     sys.modules["__main__"] = module
     namespace = module.__dict__
-    builtin_items, tester, run_code, new_dict, new_ns, modules, mac = _pristine()
-    channel_fd, reseed, lock = result_fd, _reseed, lock or (lambda: None)
-    kill, reap, own_pids, sigkill = os.kill, os.waitpid, os.getpid() <= 2, signal.SIGKILL  # pid 1 or 2: a pid namespace
-    sys.addaudithook(_guard)
     cells, seed = job["cells"], job["seed"]
     cell_timeout, case_timeout = job["cell_timeout"], job["case_timeout"]
     del job
+    tests = (namespace, seed, case_timeout, _reseed, lock or (lambda: None), _pristine())
+    state, started, cells_done, over = [], _thread.allocate_lock(), _thread.allocate_lock(), _thread.allocate_lock()
+    for each in (started, cells_done, over):
+        each.acquire()
+    keeper = _thread.start_new_thread(_keeper, (state, started, cells_done, over, tests_fd, result_fd, tests))
+    started.acquire()
+    if state[0]:  # the keeper holds the grader's input in its own file table: none left for the notebook
+        os.close(tests_fd)
+    channel.send({"ev": "sandbox", "writable": writable, "input": "private" if state[0] else "shared"})
+    del tests, state
+    kill, reap, own_pids, sigkill = os.kill, os.waitpid, os.getpid() <= 2, signal.SIGKILL  # pid 1 or 2: a pid namespace
+    handled, set_handler, default, alarm = _handled, signal.signal, signal.SIG_DFL, signal.SIGALRM
+    sys.addaudithook(_guard_for(keeper))
     signal.signal(signal.SIGALRM, _on_alarm)
 
     main_pid = os.getpid()  # a process the notebook forked must not carry on as the runner
@@ -293,10 +356,9 @@ def main(result_fd):
             pass
         channel.send({"ev": "cell", "cell": index, "error": error, "seconds": round(time.perf_counter() - began, 3)})
 
-    # From here on nothing that the notebook could have replaced is called: only the references
-    # taken above, and tester.py's code run in a fresh namespace made of them (see tester.py),
-    # which announces the end of the cells ("ready") once no code of the notebook runs.
-    if own_pids:  # end every process the notebook left: they could read the grader's input first
+    # The cells ran: wake the keeper, which runs the tests in threads of its own (see _keeper), and
+    # wait for it. Python runs signal handlers in this thread only: the notebook's are reset first.
+    if own_pids:  # end every process the notebook left
         try:
             kill(-1, sigkill)
         except:  # noqa: E722 (no name lookup: the notebook may have replaced the builtins)
@@ -306,11 +368,21 @@ def main(result_fd):
                 reap(-1, 0)
             except:  # noqa: E722
                 break
-    side = new_dict(__builtins__=new_dict(builtin_items), mac=mac)
-    for name, items in modules:
-        side[name] = new_ns(**new_dict(items))
-    run_code(tester, side)
-    side["serve"](namespace, tests_fd, channel_fd, seed, case_timeout, reseed, lock)
+    try:
+        for number in handled() + [alarm]:
+            set_handler(number, default)
+    except:  # noqa: E722
+        pass
+    try:
+        cells_done.release()
+    except:  # noqa: E722 (the notebook released it already: the keeper then ran or stopped early)
+        pass
+    while True:
+        try:
+            over.acquire()
+            break
+        except:  # noqa: E722
+            pass
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import os
 import selectors
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import sysconfig
@@ -64,6 +65,8 @@ class RunResult:
 class Sandbox:
     """Runs jobs (see runner.py) one child process each; safe to use from several threads."""
 
+    extra_env = {}  # added to each child's environment (for tests of the grader: a shim on PYTHONPATH)
+
     def kill_all(self):
         """Stop every run in progress and any started later (e.g. on Ctrl-C)."""
         with self._lock:
@@ -89,7 +92,8 @@ class Sandbox:
         self.hide = sorted({str(Path(p).resolve()) for p in list(hide) + extra
                             if str(p) and Path(p).resolve() != Path("/")})
         keep = {sys.prefix, sys.base_prefix, sys.exec_prefix, str(self.support),
-                *sysconfig.get_paths().values(), os.path.dirname(os.path.realpath(sys.executable))}
+                *sysconfig.get_paths().values(), os.path.dirname(os.path.realpath(sys.executable)),
+                *(p for p in sys.path if p.endswith(("site-packages", "dist-packages")))}  # also those a .pth adds
         self.keep = sorted({str(Path(k).resolve()) for k in keep if k and Path(k).is_dir()}
                            - set(self.hide))
         # bubblewrap: an empty root with only these paths; else unshare and hidden paths (lockdown.py)
@@ -143,8 +147,10 @@ class Sandbox:
             (f"memory of a submission's processes together NOT limited beyond {L.procs} × {L.memory_mb} MB "
              "(no writable memory cgroup here: grade as root, or where cgroups can be delegated)"),
             f"stdout + stderr: the first {L.keep_output_kb} KB kept, more than {L.output_mb:g} MB stops the run",
-            "tests: public cases sent after the cells, hidden ones after the public results; the child's test side "
-            "compiled before the notebook ran; results count only with an HMAC under a per-run key (runner.py)",
+            "tests: sent once the cells reported their end, on an input only the grader's thread in the child can "
+            "read (a file table of its own, unshare CLONE_FILES; where a kernel refuses it, each row's status says "
+            "so); hidden cases run after the public results; the child's test side compiled before the notebook "
+            "ran; results count only with an HMAC under a per-run key (runner.py)",
         ]
         if self.mode == "bwrap":
             lines += [
@@ -231,11 +237,14 @@ class Sandbox:
             cmd = ["/bin/sh", "-c", 'read -r _gate && exec "$@"', "sh"] + cmd
         result = RunResult()
         start = time.monotonic()
+        tests_in, child_in = socket.socketpair()  # the child's stdin: a socket, which /proc cannot reopen
         try:
-            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, pass_fds=(write_fd,), cwd=workdir, env=env,
-                                    start_new_session=True)
+            with child_in:
+                proc = subprocess.Popen(cmd, stdin=child_in.fileno(), stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, pass_fds=(write_fd,), cwd=workdir,
+                                        env=dict(env, **self.extra_env), start_new_session=True)
         except OSError:
+            tests_in.close()
             os.close(read_fd)
             os.close(write_fd)
             shutil.rmtree(workdir, ignore_errors=True)
@@ -255,13 +264,13 @@ class Sandbox:
                     Cgroup.add(path, proc.pid)
                 pending = b"go\n"
             pending += json.dumps(job).encode() + b"\n"
-            self._talk(proc, read_fd, pending, Phases(tests, job["cells"]), start, result)
+            self._talk(proc, (tests_in, read_fd), pending, Phases(tests, job["cells"]), start, result)
         finally:
             self._kill(proc)
             with self._lock:
                 self._live.discard(proc)
             os.close(read_fd)
-            for f in (proc.stdin, proc.stdout, proc.stderr):
+            for f in (tests_in, proc.stdout, proc.stderr):
                 try:
                     f.close()
                 except OSError:
@@ -275,19 +284,20 @@ class Sandbox:
             shutil.rmtree(workdir, ignore_errors=True)
         return result
 
-    def _talk(self, proc, read_fd, pending, tests, start, result):
+    def _talk(self, proc, pipes, pending, tests, start, result):
         heads = {"stdout": bytearray(), "stderr": bytearray()}
         try:
-            self._loop(proc, read_fd, pending, tests, start, result, heads)
+            self._loop(proc, pipes, pending, tests, start, result, heads)
         finally:
             result.stdout, result.stderr = bytes(heads["stdout"]), bytes(heads["stderr"])
 
-    def _loop(self, proc, read_fd, pending, tests, start, result, heads):
+    def _loop(self, proc, pipes, pending, tests, start, result, heads):
         L = self.limits
         keep, cap = L.keep_output_kb << 10, int(L.output_mb * (1 << 20))
         channel_cap = 64 << 20
         sel = selectors.DefaultSelector()
-        stdin = proc.stdin.fileno()
+        tests_in, read_fd = pipes
+        stdin = tests_in.fileno()
         streams = {proc.stdout.fileno(): "stdout", proc.stderr.fileno(): "stderr", read_fd: "channel"}
         for fd in list(streams) + [stdin]:
             os.set_blocking(fd, False)
@@ -321,7 +331,10 @@ class Sandbox:
                         sel.unregister(stdin)
                         writing = False
                         if tests_sent:
-                            proc.stdin.close()
+                            try:
+                                tests_in.shutdown(socket.SHUT_WR)
+                            except OSError:
+                                pass
                     continue
                 try:
                     data = os.read(fd, 1 << 16)

@@ -1,18 +1,17 @@
 """The test side of the grading child, kept apart from the notebook's reach (see runner.py).
 
-runner.py compiles this file before any notebook code runs and, once the cells have run, executes
-that code object in a fresh namespace whose builtins, `np`, `os`, `signal`, `marshal`, `thread`,
-`gc` and `mac` are
-references the runner took at start-up (see runner.py: the notebook may have replaced anything in
-the modules, but not these). So nothing here imports or looks anything up in a module: every
+runner.py compiles this file before any notebook code runs and, once the cells have run, its keeper
+thread executes that code object in a fresh namespace whose builtins, `np`, `os`, `signal`,
+`marshal`, `thread` and `mac` are references the runner took at start-up (see runner.py: the
+notebook may have replaced anything in the modules, but not these). So nothing here imports or looks anything up in a module: every
 name is one of those or defined below. runner.py also executes it into its own globals, which is
 how the probe functions are reached from tests (tests/grader/test_grader.py).
 
-Protocol of a test phase (phase 0: public cases, then phase 1: hidden ones): the grader sends one
-frame, an 8-byte big-endian length and marshal data (key, [[case key, rewritten source], ...]);
-each case then reports one line {"ev": "signed", "mac": HEX, "data": HEX} whose data is the
-marshal of {"ev": "case", ...} and mac its HMAC-SHA256 under the phase's key, and the phase ends
-with a signed {"ev": "done", "phase": N}. The key reaches this process only after the cells ran.
+Protocol of the test phases (phase 0: public cases, then phase 1: hidden ones): the grader sends one
+frame, an 8-byte big-endian length and marshal data [(key, [[case key, rewritten source], ...])
+for each phase]; each case then reports one line {"ev": "signed", "mac": HEX, "data": HEX} whose
+data is the marshal of {"ev": "case", ...} and mac its HMAC-SHA256 under its phase's key, and each
+phase ends with a signed {"ev": "done", "phase": N}. Only the keeper thread can read the frame.
 """
 
 FULL_ARRAY = 10_000      # arrays up to this size are reported element by element
@@ -25,7 +24,7 @@ MAX_PROBES = 5_000       # per case
 
 
 class Timeout(BaseException):
-    """Raised by SIGALRM when a cell runs past its time limit (test cases: see _control)."""
+    """Raised by SIGALRM when a cell runs past its time limit (test cases: see run_phases)."""
 
 
 def _on_alarm(signum, frame):
@@ -178,29 +177,14 @@ def _signed(key, data, fd):
         line = line[os.write(fd, line):]
 
 
-def _read(fd, n):
-    data = b""
-    while len(data) < n:
-        chunk = os.read(fd, min(1 << 20, n - len(data)))
-        if not chunk:
-            return b""
-        data += chunk
-    return data
-
-
-def _frame(fd):
-    """One frame from the grader: an 8-byte length, then that many bytes (b"" when the input ended)."""
-    head = _read(fd, 8)
-    return _read(fd, int.from_bytes(head, "big")) if head else b""
-
-
 def _case(namespace, case_key, source, seed, reseed, box, finished, ends):
     """One test case, in a worker thread of its own: no signal handler can be installed from it and
-    nothing it calls can reach the thread that holds the phase's key (_control). Leaves the case's
-    record, as marshal data, in `box`."""
+    nothing it calls can reach the keeper's thread, which holds the keys (runner.py). The case runs
+    in a copy of the notebook's globals, as grader.check runs it (tinytorch/checks.py): names it
+    defines do not reach the next cases. Leaves the case's record, as marshal data, in `box`."""
     if thread.sentinel is not None:
         ends.append(thread.sentinel())  # released once this thread is gone, its frames and finalizers too
-    else:  # Python >= 3.13 has no sentinel: a lock released as the case returns
+    else:  # Python >= 3.13 has no sentinel: a lock released as the case returns (see _alone)
         done = thread.lock()
         done.acquire()
         ends.append(done)
@@ -208,14 +192,10 @@ def _case(namespace, case_key, source, seed, reseed, box, finished, ends):
     error = None
     try:
         code = compile(source, "<test>", "exec")
-        before = dict(namespace)
-        env = dict(before, __builtins__=__builtins__)  # the test's builtins: the pristine ones
+        env = dict(namespace, __builtins__=__builtins__)  # the test's builtins: the pristine ones
         env.update(probes_for(probes))
         reseed(seed, namespace)
         exec(code, env)
-        for name, value in env.items():  # names a case defines stay for the next ones, as in otter
-            if not name.startswith("__") and (name not in before or before[name] is not value):
-                namespace[name] = value
     except BaseException as exc:
         error = _error(exc, "<test>", frames=False)
     try:
@@ -228,12 +208,18 @@ def _case(namespace, case_key, source, seed, reseed, box, finished, ends):
 
 def _alone(ends, timeout, others=1):
     """Wait for the workers that ran (their `ends`), then True iff exactly `others` threads besides
-    the main one run Python (the caller's own included): code the notebook left running could read
-    the next phase off the grader's input as soon as it arrives."""
+    the main one run Python (the caller's own included), waiting up to `timeout` for the count to
+    drop to that: a worker's end comes just before its thread is gone (without sentinels, Python
+    >= 3.13: a lock it releases as it returns)."""
+    deadline = thread.clock() + timeout
     for end in ends:
         if not end.acquire(True, timeout):
             return False
     ends.clear()
+    tick = thread.lock()
+    tick.acquire()
+    while thread.count() != others and thread.clock() < deadline:
+        tick.acquire(True, 0.001)  # never released: a one-millisecond wait
     return thread.count() == others
 
 
@@ -241,62 +227,31 @@ def _stop(fd, phase):
     os.write(fd, b'{"ev": "stopped", "phase": %d}\n' % phase)
 
 
-def _control(namespace, tests_fd, result_fd, seed, case_timeout, reseed, lock, over, collecting):
-    """The test phases, in a thread that is not the main one (so no signal handler ever receives
-    its frames): reads each phase's key and cases, runs every case in a worker thread and signs
-    what the worker left. A case past the time limit is reported as such and ends its phase (its
-    worker cannot be stopped). A phase is asked for (the previous one's end signed) only while no
-    code of the notebook runs: no other thread, automatic garbage collection (which could call its
-    finalizers here) off until the phase is read; else the run stops there, and says so."""
+def run_phases(namespace, message, result_fd, seed, case_timeout, reseed):
+    """The test phases, in the keeper's thread (runner.py), from the grader's frame `message`:
+    marshal data of [(key, [[case key, rewritten source], ...]) for the public phase, then the
+    hidden one]. Runs every case in a worker thread and signs what the worker left. A case past
+    the time limit is reported as such and ends its phase (its worker cannot be stopped). The
+    hidden phase runs only once the public one is signed and no code of the notebook runs."""
     ends = []
-    try:
-        for phase in (0, 1):
-            message = _frame(tests_fd)  # garbage collection is off: see serve, and below
-            if collecting:
-                gc.enable()
-            if not message:
-                return
-            key, cases = marshal.loads(message)
-            lock()  # the sandbox now refuses frames, gc introspection, signals and forks (runner.py)
-            for case_key, source in cases:
-                box, finished = [], thread.lock()
-                finished.acquire()
-                thread.start(_case, (namespace, case_key, source, seed, reseed, box, finished, ends))
-                in_time = finished.acquire(True, case_timeout)
-                if in_time and box:
-                    _signed(key, box[0], result_fd)
-                    continue
-                kind, text = ("Timeout", f"stopped after {case_timeout:g} s") if not in_time else \
-                    ("ProbeError", "the test's record could not be reported")
-                _signed(key, _encoded({"ev": "case", "key": case_key, "probes": [], "error": {
-                    "type": kind, "message": text, "line": None, "module": None}}), result_fd)
-                if not in_time:
-                    break
-            collecting = gc.isenabled()
-            gc.disable()
-            if phase == 0 and not _alone(ends, case_timeout):
-                _stop(result_fd, 1)
-                return
-            _signed(key, _encoded({"ev": "done", "phase": phase}), result_fd)
-    finally:
-        over.release()
-
-
-def serve(namespace, tests_fd, result_fd, seed, case_timeout, reseed, lock):
-    """Announce the end of the cells and run the grader's test phases against `namespace` (the
-    notebook's globals). Python runs signal handlers in the main thread only and hands them its
-    current frame: so the main thread only waits here, holding nothing of the tests, while
-    _control runs them in other threads."""
-    for number in signal.handled():  # handlers the notebook installed: back to the default action
-        signal.signal(number, signal.SIG_DFL)
-    signal.signal(signal.SIGALRM, signal.SIG_DFL)
-    collecting = gc.isenabled()
-    gc.disable()
-    if not _alone([], 0, others=0):  # a thread the notebook left could take the public phase
-        _stop(result_fd, 0)
-        return
-    os.write(result_fd, b'{"ev": "ready"}\n')
-    over = thread.lock()
-    over.acquire()
-    thread.start(_control, (namespace, tests_fd, result_fd, seed, case_timeout, reseed, lock, over, collecting))
-    over.acquire()
+    phases = marshal.loads(message)
+    for phase in (0, 1):
+        key, cases = phases[phase]
+        for case_key, source in cases:
+            box, finished = [], thread.lock()
+            finished.acquire()
+            thread.start(_case, (namespace, case_key, source, seed, reseed, box, finished, ends))
+            in_time = finished.acquire(True, case_timeout)
+            if in_time and box:
+                _signed(key, box[0], result_fd)
+                continue
+            kind, text = ("Timeout", f"stopped after {case_timeout:g} s") if not in_time else \
+                ("ProbeError", "the test's record could not be reported")
+            _signed(key, _encoded({"ev": "case", "key": case_key, "probes": [], "error": {
+                "type": kind, "message": text, "line": None, "module": None}}), result_fd)
+            if not in_time:
+                break
+        if phase == 0 and not _alone(ends, case_timeout):
+            _stop(result_fd, 1)
+            return
+        _signed(key, _encoded({"ev": "done", "phase": phase}), result_fd)

@@ -6,12 +6,15 @@ earn exactly what its own code earns: the unfilled notebook's 0.
             every test compares its expected value with itself
   events    writes `case` events (copied from an honest run) to every open file descriptor
   leak      student code called by a hidden case tries to carry the case's content into the feedback
-  reader    a cell (or code a public case calls) swaps the grader's input for a pipe it feeds and
-            leaves a thread reading the real one, to take the next phase's key and cases and sign
-            copies of an honest run's results
+  reader    a cell (or code a public case calls) swaps the grader's input (any pipe or socket it
+            can find) for a pipe it feeds and leaves a thread reading the real one, to take the
+            tests and keys and sign copies of an honest run's results
   signal    student code called by a test installs a signal handler and a timer: the handler is
             handed the interrupted frame, walks up to the test machinery's and signs copies of an
             honest run's results with the phase's key it finds there
+  fake      a cell imitates the runner: reports every cell and the end of the cells itself, reads
+            the tests the grader then sends off the grader's input and signs copies of an honest
+            run's results with their keys
 """
 import json
 import os
@@ -132,6 +135,16 @@ def double(x):  # called by q1's first test: wait there for the handler (or give
     return None
 '''
 
+READ = '''def _read(fd, n):
+    data = b""
+    while len(data) < n:
+        chunk = os.read(fd, n - len(data))
+        if not chunk:
+            raise EOFError
+        data += chunk
+    return data
+'''  # the attacks' own helper: read exactly n bytes
+
 READER = r'''
 import fcntl, hmac, marshal, os, stat, threading
 honest = {probes!r}
@@ -145,22 +158,23 @@ def _pipe(fd, mode):
 def _arm():
     global results, real, feed
     results = [fd for fd in range(3, 64) if _pipe(fd, os.O_WRONLY)]
-    [tests] = [fd for fd in range(3, 64) if _pipe(fd, os.O_RDONLY)]  # the grader's input
-    real = os.dup(tests)
+    tests = [fd for fd in range(3, 64) if _pipe(fd, os.O_RDONLY) or _socket(fd)]  # the grader's input
+    real = os.dup(tests[0]) if tests else None
     mine, feed = os.pipe()
-    os.dup2(mine, tests)  # the test machinery now reads what this code feeds it
-    threading.Thread(target=_steal, daemon=True).start()
+    if tests:
+        os.dup2(mine, tests[0])  # the test machinery now reads what this code feeds it
+    threading.Thread(target=_steal, daemon=True).start()  # (with nothing to read, it waits for ever)
 
-def _read(fd, n):
-    data = b""
-    while len(data) < n:
-        chunk = os.read(fd, n - len(data))
-        if not chunk:
-            raise EOFError
-        data += chunk
-    return data
+def _socket(fd):
+    try:
+        return stat.S_ISSOCK(os.fstat(fd).st_mode)
+    except OSError:
+        return False
 
+{read}
 def _steal():
+    if real is None:
+        threading.Event().wait()
     for phase in (0, 1):
         key, cases = marshal.loads(_read(real, int.from_bytes(_read(real, 8), "big")))
         decoy = marshal.dumps((b"x" * 32, []))
@@ -168,7 +182,7 @@ def _steal():
         events = [{{"ev": "case", "key": k, "error": None, "probes": honest[k]}} for k, _ in cases]
         for event in events + [{{"ev": "done", "phase": phase}}]:
             blob = marshal.dumps(event)
-            line = '{{"ev": "signed", "mac": "%s", "data": "%s"}}\\n' % (hmac.digest(key, blob, "sha256").hex(), blob.hex())
+            line = '{{"ev": "signed", "mac": "%s", "data": "%s"}}\n' % (hmac.digest(key, blob, "sha256").hex(), blob.hex())
             for target in results:
                 try:
                     os.write(target, line.encode())
@@ -176,6 +190,51 @@ def _steal():
                     pass
 
 {start}
+'''
+
+FAKE = r'''
+import fcntl, glob, hmac, marshal, os, stat
+honest = {probes!r}
+
+def _kind(fd):
+    try:
+        mode, access = os.fstat(fd).st_mode, fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE
+    except OSError:
+        return None
+    if stat.S_ISFIFO(mode) and access == os.O_WRONLY:
+        return "out"
+    if (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)) and access != os.O_WRONLY:
+        return "in"
+
+{read}
+def _sign(key, event):
+    blob = marshal.dumps(event)
+    line = '{{"ev": "signed", "mac": "%s", "data": "%s"}}\n' % (hmac.digest(key, blob, "sha256").hex(), blob.hex())
+    for fd in outs:
+        os.write(fd, line.encode())
+
+outs = [fd for fd in range(3, 64) if _kind(fd) == "out"]   # the result channel
+ins = [fd for fd in range(3, 64) if _kind(fd) == "in"]     # the grader's input, if it can be found ...
+for path in glob.glob("/proc/self/task/*/fd/*"):  # ... or reopened from another thread's descriptors
+    try:
+        if stat.S_ISSOCK(os.stat(path).st_mode):
+            ins.append(os.open(path, os.O_RDONLY))
+    except OSError:  # a socket cannot be opened through /proc (ENXIO); without /proc, nothing
+        pass
+# what the runner writes once the notebook's cells ran: every cell's report, then the end of the cells
+fake = "".join('{{"ev": "cell", "cell": %d, "error": null, "seconds": 0.1}}\n' % i for i in range(100))
+for fd in outs:
+    os.write(fd, (fake + '{{"ev": "ready"}}\n').encode())
+phase = 0
+for fd in ins[:1]:
+    while phase < 2:  # one frame for both phases, or one per phase (each sent once the last one is done)
+        frame = marshal.loads(_read(fd, int.from_bytes(_read(fd, 8), "big")))
+        for key, cases in (frame if isinstance(frame, list) else [frame]):
+            for case_key, _ in cases:
+                _sign(key, {{"ev": "case", "key": case_key, "error": None, "probes": honest[case_key]}})
+            _sign(key, {{"ev": "done", "phase": phase}})
+            phase += 1
+print("inputs", ins, "phases forged", phase)
 '''
 
 HIDDEN_SECRETS = ("-1.5", "m1_5", "-3.0", "m3_0")  # q1's hidden case: double(-1.5) == -3.0
@@ -205,11 +264,12 @@ def forged(toy, tmp_path_factory):  # noqa: F811
         "rewrite": _edit(student, solved=False, after={"def scale(": [REWRITE]}),
         "events": _edit(student, solved=False, after={"def scale(": [
             EVENTS.format(lines=lines)]}),
-        "reader": _edit(student, solved=False, after={"def scale(": [READER.format(probes=probes, start="_arm()")]}),
-        "reader_hidden": _edit(student, solved=False, after={"def scale(": [READER.format(probes=probes, start=(
+        "reader": _edit(student, solved=False, after={"def scale(": [READER.format(probes=probes, read=READ, start="_arm()")]}),
+        "reader_hidden": _edit(student, solved=False, after={"def scale(": [READER.format(probes=probes, read=READ, start=(
             "def double(x):  # q1's first public test starts the thread\n"
             "    if 'real' not in globals():\n        _arm()\n    return 2 * x"))]}),
         "signal": _edit(student, {"def double(": SIGNAL.format(probes=probes)}, solved=False),
+        "fake": _edit(student, solved=False, after={"def scale(": [FAKE.format(probes=probes, read=READ)]}),
         "leak": _edit(student, {"def double(": LEAK, "def normalize(": "pass"}),
         "unfilled": student,
         "exits": _edit(student, {"def double(": "def double(x):\n    import os\n    if isinstance(x, float) and x == -1.5:\n"
@@ -237,7 +297,8 @@ def test_fake_results_on_every_descriptor_are_ignored_and_reported(forged):
 
 
 def test_threads_left_reading_the_graders_input_cannot_take_a_phase(forged):
-    """A phase's key and cases are read only while no other thread runs Python in the child."""
+    """No phase runs while a thread the notebook started still runs (and the notebook's code has no
+    descriptor of the grader's input to give it: see the `fake` attack)."""
     rows, feedback = forged
     r = rows["reader"]
     assert r.total == 0, (feedback / "reader.md").read_text()
@@ -245,6 +306,15 @@ def test_threads_left_reading_the_graders_input_cannot_take_a_phase(forged):
     r = rows["reader_hidden"]  # started by a public case, waiting for the hidden phase
     assert r.status.startswith("graded; the hidden tests were not run: code of the notebook was still"), r.status
     assert r.scores == {"q1": round(4 / 3, 6), "q2": 0, "q3": 0}, (feedback / "reader_hidden.md").read_text()
+
+
+def test_a_notebook_imitating_the_end_of_the_cells_cannot_read_the_tests(forged):
+    """The grader sends the tests when told the cells ran; only the runner's keeper thread, which
+    holds the grader's input in a file table of its own, can read them."""
+    rows, feedback = forged
+    r = rows["fake"]
+    assert r.total == 0, (feedback / "fake.md").read_text()
+    assert r.status.startswith("graded;") and "forged or garbled lines" in r.status, r.status
 
 
 def test_a_signal_handler_cannot_sign_results_with_the_key_of_the_running_phase(forged):
@@ -300,8 +370,9 @@ def test_the_channel_takes_only_authenticated_results_after_every_cell_reported(
     phases.accept({"ev": "cell", "cell": 2})
     ready = phases.accept({"ev": "ready"})
     frame = phases.next_frame(ready)
-    key, cases = marshal.loads(frame[8:])
-    assert cases == [["q1/0", "pass"]]  # the public phase only
+    (key, cases), (hidden_key, hidden) = marshal.loads(frame[8:])
+    assert cases == [["q1/0", "pass"]] and hidden == [["q1/1", "pass"]] and key != hidden_key
+    assert phases.accept({"ev": "ready"}) is None and phases.next_frame(ready) is None  # sent once
 
     def signed(k, event):
         data = marshal.dumps(event)
@@ -309,7 +380,7 @@ def test_the_channel_takes_only_authenticated_results_after_every_cell_reported(
     case = {"ev": "case", "key": "q1/0", "error": None, "probes": []}
     assert phases.accept(dict(case)) is None  # unsigned
     assert phases.accept(signed(b"guess" * 7, case)) is None  # another key
-    assert phases.accept(signed(key, dict(case, key="q1/1"))) is None  # a hidden case in the public phase
+    assert phases.accept(signed(key, dict(case, key="q1/1"))) is None  # a hidden case under the public key
     assert phases.accept(signed(key, case)) == case
-    done = phases.accept(signed(key, {"ev": "done", "phase": 0}))
-    assert marshal.loads(phases.next_frame(done)[8:])[1] == [["q1/1", "pass"]]
+    assert phases.accept(signed(key, {"ev": "done", "phase": 0})) == {"ev": "phase-done", "phase": 0}
+    assert phases.accept(signed(hidden_key, dict(case, key="q1/1"))) == dict(case, key="q1/1")

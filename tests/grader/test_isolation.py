@@ -86,3 +86,27 @@ def test_bubblewrap_root_holds_only_what_it_is_given(tmp_path):
     assert args[args.index("--tmpfs") - 1] == str(1 << 20) and args[args.index("--tmpfs") + 1] == "/w/run-1"
     assert "--unshare-all" in args and args[args.index("--cap-drop") + 1] == "ALL"
 
+
+
+def test_describe_says_what_is_and_is_not_enforced_here(tmp_path):
+    """As root and as an ordinary user (tests/grader/test_unprivileged.py runs this file as one)."""
+    probe = sandbox.Sandbox(tmp_path / "s", tmp_path / "r")
+    text = "\n".join(probe.describe())
+    assert ("memory of a submission's processes together NOT limited" in text) == (not probe.memory and not probe.shared)
+    assert ("process count NOT limited" in text) == (probe.procs_mode() == "none")
+    assert ("running as root" in text) == (os.geteuid() == 0)
+    assert ("(bubblewrap): an empty root" in text) == (probe.mode == "bwrap")
+    assert ("isolation: NONE" in text) == (probe.mode == "none")
+    assert "on an input only the grader's thread in the child can read" in text
+
+
+def test_a_run_whose_input_was_shared_with_the_notebook_says_so():
+    """Where the keeper thread gets no file table of its own (runner.py), the row's status says so."""
+    from autograder.grading import judge, reference
+    assignment = reference.parse_master(FIXTURE)
+    ref = {c.key: {"probes": []} for c in assignment.cases}
+    run = sandbox.RunResult(events=[{"ev": "sandbox", "writable": [], "input": "shared"}, {"ev": "ready"}])
+    status = judge.judge_run(assignment, ref, run, LIMITS, []).status
+    assert "the tests' input could not be kept from the notebook's code here" in status, status
+    run.events[0]["input"] = "private"
+    assert "input" not in judge.judge_run(assignment, ref, run, LIMITS, []).status
