@@ -10,7 +10,8 @@ from autograder.course import master
 from autograder.course.reader import reader_notebook
 
 # How many figures each module's notebook draws, one where each idea is taught (issue 12).
-FIGURES = {"01_tensor": 2, "03_layers": 2, "04_losses": 4, "05_dataloader": 1, "06_autograd": 1}
+FIGURES = {"01_tensor": 2, "03_layers": 2, "04_losses": 4, "05_dataloader": 1, "06_autograd": 1,
+           "09_spatial": 2, "10_tokenization": 1}
 
 
 def _figure_cells(nb):

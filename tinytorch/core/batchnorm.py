@@ -22,24 +22,25 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     """
     x = _as_tensor(input, "input", "batch_norm").data
     if x.ndim < 2:
-        raise ValueError(f"batch_norm: expected an input (N, C, *) of at least 2 dims, got "
-                         f"size {list(x.shape)}")
+        raise ValueError("batch_norm: expected an input (N, C, *) of at least 2 dims, "
+                         f"got size {list(x.shape)}")
     c = x.shape[1]
     for name, t in (("running_mean", running_mean), ("running_var", running_var),
                     ("weight", weight), ("bias", bias)):
         if t is not None and tuple(t.shape) != (c,):
-            raise RuntimeError(f"batch_norm: {name} should have shape ({c},) for an input "
-                               f"with {c} channels, got {tuple(t.shape)}")
+            raise RuntimeError(f"batch_norm: {name} should have shape ({c},) for an "
+                               f"input with {c} channels, got {tuple(t.shape)}")
     axes = (0,) + tuple(range(2, x.ndim))
     shape = (1, c) + (1,) * (x.ndim - 2)                 # a (C,) vector along dim 1
     if training:
         count = x.size // c
         if count <= 1:
-            raise ValueError("Expected more than 1 value per channel when training, got "
-                             f"input size {list(x.shape)}")
+            raise ValueError("Expected more than 1 value per channel when training, "
+                             f"got input size {list(x.shape)}")
         mean, var = x.mean(axis=axes), x.var(axis=axes)
         if running_mean is not None:
-            running_mean.data[...] = (1 - momentum) * running_mean.data + momentum * mean
+            running_mean.data[...] = ((1 - momentum) * running_mean.data
+                                      + momentum * mean)
         if running_var is not None:
             running_var.data[...] = ((1 - momentum) * running_var.data
                                      + momentum * var * count / (count - 1))
@@ -57,7 +58,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         out = out + bias.data.reshape(shape)
     inputs = [input] + [t for t in (weight, bias) if t is not None]
     saved = {"x_hat": x_hat, "invstd": invstd, "training": training, "axes": axes,
-             "shape": shape, "has_weight": weight is not None, "has_bias": bias is not None}
+             "shape": shape, "has_weight": weight is not None,
+             "has_bias": bias is not None}
     return Tensor.from_op(out.astype(x.dtype), "batch_norm", inputs, saved)
 
 
@@ -83,12 +85,12 @@ def _batch_norm_grad(grad, out, inputs, saved):
 
 
 class BatchNorm2d(Module):
-    """Batch normalisation over the channels of (N, C, H, W) inputs (torch.nn.BatchNorm2d).
+    """Normalises each channel of (N, C, H, W) inputs (torch.nn.BatchNorm2d).
 
     Args: num_features (C); eps; momentum (None: a cumulative average); affine: learn
         weight (ones) and, unless bias=False, bias (zeros); track_running_stats: keep
-        running_mean (zeros), running_var (ones) and num_batches_tracked as buffers, used
-        in eval mode.
+        running_mean (zeros), running_var (ones) and num_batches_tracked as buffers,
+        used in eval mode.
     """
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
@@ -115,18 +117,19 @@ class BatchNorm2d(Module):
     def forward(self, input):
         """(N, C, H, W) -> (N, C, H, W)."""
         if input.ndim != 4:
-            raise ValueError(f"BatchNorm2d: expected 4D input (got {input.ndim}D input)")
+            raise ValueError(
+                f"BatchNorm2d: expected 4D input (got {input.ndim}D input)")
         if input.shape[1] != self.num_features:
-            raise RuntimeError(f"BatchNorm2d: expected {self.num_features} channels, got "
-                               f"input of size {list(input.shape)}")
+            raise RuntimeError(f"BatchNorm2d: expected {self.num_features} channels, "
+                               f"got input of size {list(input.shape)}")
         momentum = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked.data += 1
             if self.momentum is None:  # a cumulative average of every batch so far
                 momentum = 1.0 / float(self.num_batches_tracked.data)
         use_batch = self.training or self.running_mean is None
-        return kernel(batch_norm)(input, self.running_mean, self.running_var, self.weight,
-                          self.bias, use_batch, momentum, self.eps)
+        return kernel(batch_norm)(input, self.running_mean, self.running_var,
+                                  self.weight, self.bias, use_batch, momentum, self.eps)
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "

@@ -34,11 +34,11 @@ def _pool_setup(input, kernel_size, stride, padding, dilation, ceil_mode, op):
     s = k if stride is None or stride == () else _pair(stride, "stride", op)
     p, d = _pair(padding, "padding", op), _pair(dilation, "dilation", op)
     if min(k) <= 0 or min(s) <= 0 or min(d) <= 0:
-        raise RuntimeError(f"{op}: kernel_size {k}, stride {s} and dilation {d} should be "
-                           "greater than zero")
+        raise RuntimeError(f"{op}: kernel_size {k}, stride {s} and dilation {d} should "
+                           "be greater than zero")
     if any(pi < 0 or pi > ki // 2 for pi, ki in zip(p, k)):
-        raise RuntimeError(f"{op}: pad should be at most half of effective kernel size, "
-                           f"but got pad={p} and kernel_size={k}")
+        raise RuntimeError(f"{op}: pad should be at most half of effective kernel "
+                           f"size, but got pad={p} and kernel_size={k}")
     out = tuple(_pool_size(x.shape[2 + a], k[a], s[a], p[a], d[a], ceil_mode)
                 for a in range(2))
     if min(out) <= 0:
@@ -75,7 +75,8 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     best = xp[_window(k, s, d, out, 0, 0)]
     for i in range(k[0]):
         for j in range(k[1]):
-            best = np.maximum(best, xp[_window(k, s, d, out, i, j)])  # NaN wins, as in PyTorch
+            # NaN wins, as in PyTorch
+            best = np.maximum(best, xp[_window(k, s, d, out, i, j)])
     saved = {"xp": xp, "k": k, "s": s, "d": d, "p": p, "unbatched": unbatched}
     return Tensor.from_op(best[0] if unbatched else best, "max_pool2d", (input,), saved)
 
@@ -88,7 +89,8 @@ def _max_pool2d_grad(grad, out, inputs, saved):
     best = out.data[None] if saved["unbatched"] else out.data
     xp, k, s, p, d = saved["xp"], saved["k"], saved["s"], saved["p"], saved["d"]
     d_xp = np.zeros(xp.shape, dtype=grad.dtype)
-    done = np.zeros(best.shape, dtype=bool)     # windows whose maximum was found already
+    # windows whose maximum was found already
+    done = np.zeros(best.shape, dtype=bool)
     for i in range(k[0]):
         for j in range(k[1]):
             window = _window(k, s, d, g.shape[2:], i, j)
@@ -174,11 +176,13 @@ def adaptive_avg_pool2d(input, output_size):
     if x.ndim not in (3, 4) or 0 in x.shape[-2:]:
         raise RuntimeError("adaptive_avg_pool2d: expected a 3-D or 4-D input with "
                            f"non-zero height and width, got size {list(x.shape)}")
-    sizes = output_size if isinstance(output_size, (tuple, list)) else (output_size,) * 2
+    sizes = (output_size if isinstance(output_size, (tuple, list))
+             else (output_size,) * 2)
     sizes = tuple(x.shape[-2 + a] if sizes[a] is None else sizes[a] for a in range(2))
     oh, ow = _pair(sizes, "output_size", "adaptive_avg_pool2d")
     if oh < 0 or ow < 0:
-        raise RuntimeError(f"adaptive_avg_pool2d: output_size should be >= 0, got {sizes}")
+        raise RuntimeError("adaptive_avg_pool2d: output_size should be >= 0, got "
+                           f"{sizes}")
     a_h = _adaptive_matrix(x.shape[-2], oh, x.dtype)
     a_w = _adaptive_matrix(x.shape[-1], ow, x.dtype)
     return Tensor.from_op(a_h @ x @ a_w.T, "adaptive_avg_pool2d", (input,),
@@ -195,15 +199,16 @@ class MaxPool2d(Module):
     """Max pooling (torch.nn.MaxPool2d): kernel_size, stride (default kernel_size),
     padding, dilation, ceil_mode. Shape: (N, C, H, W) -> (N, C, OH, OW)."""
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1,
+                 ceil_mode=False):
         super().__init__()
         self.kernel_size, self.padding = kernel_size, padding
         self.stride = kernel_size if stride is None else stride
         self.dilation, self.ceil_mode = dilation, ceil_mode
 
     def forward(self, input):
-        return kernel(max_pool2d)(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                          self.ceil_mode)
+        return kernel(max_pool2d)(input, self.kernel_size, self.stride, self.padding,
+                                  self.dilation, self.ceil_mode)
 
     def extra_repr(self):
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding="
@@ -223,8 +228,9 @@ class AvgPool2d(Module):
         self.divisor_override = divisor_override
 
     def forward(self, input):
-        return kernel(avg_pool2d)(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                          self.count_include_pad, self.divisor_override)
+        return kernel(avg_pool2d)(input, self.kernel_size, self.stride, self.padding,
+                                  self.ceil_mode, self.count_include_pad,
+                                  self.divisor_override)
 
     def extra_repr(self):
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, "

@@ -18,9 +18,11 @@ def _pair(value, name, op):
     items = tuple(value) if isinstance(value, (tuple, list)) else (value,)
     if len(items) == 1:
         items = items * 2
-    if len(items) != 2 or not all(isinstance(v, (int, np.integer))
-                                  and not isinstance(v, (bool, np.bool_)) for v in items):
-        raise TypeError(f"{op}: {name} should be an int or a pair of ints, got {value!r}")
+    if len(items) != 2 or not all(
+            isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+            for v in items):
+        raise TypeError(f"{op}: {name} should be an int or a pair of ints, got "
+                        f"{value!r}")
     return int(items[0]), int(items[1])
 
 
@@ -77,33 +79,36 @@ def _conv_padding(padding, kernel, dilation, stride):
 def _check_conv(x, weight, bias, stride, dilation, groups):
     """Raise PyTorch's error kinds, with the shapes, for arguments conv2d cannot use."""
     if x.ndim != 4:
-        raise RuntimeError("Expected 3D (unbatched) or 4D (batched) input to conv2d, but "
-                           f"got input of size: {list(x.shape)}")
+        raise RuntimeError("Expected 3D (unbatched) or 4D (batched) input to conv2d, "
+                           f"but got input of size: {list(x.shape)}")
     if weight.ndim != 4:
         raise RuntimeError("conv2d: weight should be 4-D (out_channels, in_channels / "
                            f"groups, kH, kW), got size {list(weight.shape)}")
     if min(stride) <= 0:
-        raise RuntimeError(f"conv2d: non-positive stride is not supported, got {stride}")
+        raise RuntimeError(
+            f"conv2d: non-positive stride is not supported, got {stride}")
     if min(dilation) <= 0:
-        raise RuntimeError(f"conv2d: dilation should be greater than zero, got {dilation}")
+        raise RuntimeError("conv2d: dilation should be greater than zero, got "
+                           f"{dilation}")
     if not isinstance(groups, (int, np.integer)) or groups <= 0:
-        raise RuntimeError(f"conv2d: non-positive groups is not supported, got {groups}")
+        raise RuntimeError(
+            f"conv2d: non-positive groups is not supported, got {groups}")
     if weight.shape[0] % groups:
         raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by "
                            f"{groups} at dimension 0, but got weight of size "
                            f"{list(weight.shape)} instead")
     if x.shape[1] != weight.shape[1] * groups:
-        raise RuntimeError(f"Given groups={groups}, weight of size {list(weight.shape)}, "
-                           f"expected input{list(x.shape)} to have "
-                           f"{weight.shape[1] * groups} channels, but got {x.shape[1]} "
-                           "channels instead")
+        raise RuntimeError(f"Given groups={groups}, weight of size "
+                           f"{list(weight.shape)}, expected input{list(x.shape)} to "
+                           f"have {weight.shape[1] * groups} channels, but got "
+                           f"{x.shape[1]} channels instead")
     if bias is not None and bias.shape != (weight.shape[0],):
-        raise RuntimeError(f"Given weight of size {list(weight.shape)}, expected bias to be "
-                           f"1-dimensional with {weight.shape[0]} elements, but got bias "
-                           f"of size {list(bias.shape)} instead")
+        raise RuntimeError(f"Given weight of size {list(weight.shape)}, expected bias "
+                           f"to be 1-dimensional with {weight.shape[0]} elements, but "
+                           f"got bias of size {list(bias.shape)} instead")
     if x.dtype != weight.dtype or (bias is not None and bias.dtype != x.dtype):
-        raise RuntimeError(f"conv2d: input ({x.dtype}), weight ({weight.dtype}) and bias "
-                           "should have the same dtype")
+        raise RuntimeError(f"conv2d: input ({x.dtype}), weight ({weight.dtype}) and "
+                           "bias should have the same dtype")
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
@@ -120,7 +125,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     x = input.data[None] if unbatched else input.data
     w = weight.data
     b = None if bias is None else _as_tensor(bias, "bias", "conv2d").data
-    stride, dilation = _pair(stride, "stride", "conv2d"), _pair(dilation, "dilation", "conv2d")
+    stride = _pair(stride, "stride", "conv2d")
+    dilation = _pair(dilation, "dilation", "conv2d")
     _check_conv(x, w, b, stride, dilation, groups)
     kernel_size = w.shape[2:]
     pads = _conv_padding(padding, kernel_size, dilation, stride)
@@ -129,8 +135,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if any(d * (k - 1) + 1 > s for d, k, s in zip(dilation, kernel_size, (hp, wp))):
         raise RuntimeError(f"Calculated padded input size per channel: ({hp} x {wp}). "
                            f"Kernel size: ({dilation[0] * (kernel_size[0] - 1) + 1} x "
-                           f"{dilation[1] * (kernel_size[1] - 1) + 1}). Kernel size can't "
-                           "be greater than actual input size")
+                           f"{dilation[1] * (kernel_size[1] - 1) + 1}). Kernel size "
+                           "can't be greater than actual input size")
     # NHWC, padded: the windows of one output position are then contiguous per row
     xp = np.pad(x.transpose(0, 2, 3, 1), ((0, 0), pads[0], pads[1], (0, 0)))
     cols = im2col(xp, kernel_size, stride, dilation)                # (M, kh*kw*C)
@@ -138,8 +144,10 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     ow = conv_output_size(wp, kernel_size[1], stride[1], 0, dilation[1])
     o, cg = w.shape[0], c // groups
     k = kernel_size[0] * kernel_size[1]
-    # groups: (M, kh*kw, g, Cg) -> (g, M, kh*kw*Cg), weight (O, Cg, kh, kw) -> (g, kh*kw*Cg, O/g)
-    cols = cols.reshape(-1, k, groups, cg).transpose(2, 0, 1, 3).reshape(groups, -1, k * cg)
+    # groups: (M, kh*kw, g, Cg) -> (g, M, kh*kw*Cg),
+    #         weight (O, Cg, kh, kw) -> (g, kh*kw*Cg, O/g)
+    cols = cols.reshape(-1, k, groups, cg).transpose(2, 0, 1, 3)
+    cols = cols.reshape(groups, -1, k * cg)
     w_cols = w.reshape(groups, o // groups, cg, k).transpose(0, 3, 2, 1).reshape(
         groups, k * cg, o // groups)
     out = cols @ w_cols                                               # (g, M, O/g)
@@ -177,7 +185,8 @@ def _conv2d_grad(grad, out, inputs, saved):
         d_x = d_xp[:, top:hp - bottom, left:wp - right, :].transpose(0, 3, 1, 2)
         grads[0] = d_x[0] if saved["unbatched"] else d_x
     if weight.requires_grad:
-        d_w = saved["cols"].transpose(0, 2, 1) @ g_cols               # (g, kh*kw*Cg, O/g)
+        # (g, kh*kw*Cg, O/g)
+        d_w = saved["cols"].transpose(0, 2, 1) @ g_cols
         grads[1] = d_w.reshape(groups, kh * kw, cg, o // groups).transpose(
             0, 3, 2, 1).reshape(w.shape)
     if len(inputs) == 3:
@@ -236,17 +245,19 @@ def pad(input, pad, mode="constant", value=None):
     x = _as_tensor(input, "input", "pad").data
     widths = _pad_widths(pad, x.shape)
     if mode == "constant":
-        crop = tuple(slice(max(-a, 0), n - max(-b, 0)) for (a, b), n in zip(widths, x.shape))
+        crop = tuple(slice(max(-a, 0), n - max(-b, 0))
+                     for (a, b), n in zip(widths, x.shape))
         grow = [(max(a, 0), max(b, 0)) for a, b in widths]
         out = np.pad(x[crop], grow, constant_values=0 if value is None else value)
         return Tensor.from_op(out, "pad", (input,), {"widths": widths, "mode": mode})
     if mode not in _NUMPY_MODES:
-        raise NotImplementedError(f"pad: mode should be 'constant', 'reflect', 'replicate' "
-                                  f"or 'circular', got {mode!r}")
+        raise NotImplementedError("pad: mode should be 'constant', 'reflect', "
+                                  f"'replicate' or 'circular', got {mode!r}")
     dims = len(tuple(pad)) // 2
     if dims not in (1, 2, 3) or x.ndim not in (dims + 1, dims + 2):
-        raise NotImplementedError(f"pad: {mode} padding of the last {dims} dims needs an input "
-                                  f"of {dims + 1} or {dims + 2} dims, got size {list(x.shape)}")
+        raise NotImplementedError(f"pad: {mode} padding of the last {dims} dims needs "
+                                  f"an input of {dims + 1} or {dims + 2} dims, got "
+                                  f"size {list(x.shape)}")
     out, indices = x, []
     for d, ((a, b), n) in enumerate(zip(widths, x.shape)):
         if a == b == 0:
@@ -254,7 +265,8 @@ def pad(input, pad, mode="constant", value=None):
         limit = n - 1 if mode == "reflect" else n
         if min(a, b) < 0 or max(a, b) > limit:
             raise RuntimeError(f"pad: {mode} padding ({a}, {b}) at dim {d} should be "
-                               f"between 0 and {limit} for an input of size {list(x.shape)}")
+                               f"between 0 and {limit} for an input of size "
+                               f"{list(x.shape)}")
         index = _pad_indices(n, a, b, mode)
         out = np.take(out, index, axis=d)
         indices.append((d, n, index))
@@ -268,7 +280,8 @@ def _pad_grad(grad, out, inputs, saved):
     cropped); the other modes add every copy's gradient back to the index it copies."""
     if saved["mode"] == "constant":
         widths = saved["widths"]
-        keep = tuple(slice(max(a, 0), n - max(b, 0)) for (a, b), n in zip(widths, grad.shape))
+        keep = tuple(slice(max(a, 0), n - max(b, 0))
+                     for (a, b), n in zip(widths, grad.shape))
         return (np.pad(grad[keep], [(max(-a, 0), max(-b, 0)) for a, b in widths]),)
     for d, n, index in reversed(saved["indices"]):
         moved = np.moveaxis(grad, d, 0)
@@ -285,7 +298,8 @@ class Conv2d(Module):
         ('same', 'valid', int or pair), dilation, groups; bias (default True);
         padding_mode 'zeros', 'reflect', 'replicate' or 'circular'.
     Shape: (N, in_channels, H, W) -> (N, out_channels, OH, OW).
-    Attributes: weight (out_channels, in_channels / groups, kh, kw); bias (out,) or None.
+    Attributes: weight (out_channels, in_channels / groups, kh, kw);
+        bias (out_channels,) or None.
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
@@ -300,14 +314,15 @@ class Conv2d(Module):
             raise ValueError(f"Conv2d: out_channels must be divisible by groups, got "
                              f"out_channels={out_channels}, groups={groups}")
         if padding_mode not in ("zeros", "reflect", "replicate", "circular"):
-            raise ValueError("Conv2d: padding_mode must be 'zeros', 'reflect', 'replicate' "
-                             f"or 'circular', got {padding_mode!r}")
-        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+            raise ValueError("Conv2d: padding_mode must be 'zeros', 'reflect', "
+                             f"'replicate' or 'circular', got {padding_mode!r}")
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.groups = groups
         self.kernel_size = _pair(kernel_size, "kernel_size", "Conv2d")
         self.stride = _pair(stride, "stride", "Conv2d")
         self.dilation = _pair(dilation, "dilation", "Conv2d")
-        self.padding = padding if isinstance(padding, str) else _pair(padding, "padding",
-                                                                      "Conv2d")
+        self.padding = (padding if isinstance(padding, str)
+                        else _pair(padding, "padding", "Conv2d"))
         try:  # PyTorch's layer raises ValueError where its function raises RuntimeError
             _conv_padding(self.padding, self.kernel_size, self.dilation, self.stride)
         except RuntimeError as error:
@@ -332,10 +347,10 @@ class Conv2d(Module):
             self.bias.data[...] = generator.uniform(-bound, bound, self.bias.shape)
 
     def forward(self, input):
-        """(N, C, H, W) or (C, H, W) -> (N, out_channels, OH, OW) or (out_channels, OH, OW)."""
+        """(N, C, H, W) -> (N, out_channels, OH, OW); (C, H, W) without the N."""
         if self.padding_mode == "zeros":
-            return kernel(conv2d)(input, self.weight, self.bias, self.stride, self.padding,
-                                  self.dilation, self.groups)
+            return kernel(conv2d)(input, self.weight, self.bias, self.stride,
+                                  self.padding, self.dilation, self.groups)
         pads = _conv_padding(self.padding, self.kernel_size, self.dilation, self.stride)
         padded = pad(input, pads[1] + pads[0], mode=self.padding_mode)
         return kernel(conv2d)(padded, self.weight, self.bias, self.stride, 0,
@@ -343,8 +358,8 @@ class Conv2d(Module):
 
     def extra_repr(self):
         """PyTorch's: the arguments that differ from their defaults."""
-        text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}")
+        text = (f"{self.in_channels}, {self.out_channels}, "
+                f"kernel_size={self.kernel_size}, stride={self.stride}")
         if self.padding != (0, 0):
             text += f", padding={self.padding}"
         if self.dilation != (1, 1):
