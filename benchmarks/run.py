@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks import cnn  # noqa: F401  (registers the convolution workloads)
 from benchmarks import report
 from benchmarks.machine import ROOT, load_average, machine_info, optional_torch, thread_mode
 from benchmarks.timing import interleave, paired_ratio

@@ -281,6 +281,17 @@ class TorchMLP:
         return loss.item()
 
 
+def np_cross_entropy(logits, y):
+    """Mean softmax cross-entropy of (N, C) logits and its gradient: (loss, softmax − one_hot over N)."""
+    rows = np.arange(len(y))
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    grad = np.exp(log_probs)
+    grad[rows, y] -= 1
+    grad /= len(y)
+    return -log_probs[rows, y].mean(), grad
+
+
 class NumpyMLP:
     """The same MLP and SGD step written out by hand in NumPy: forward, cross-entropy, backward."""
 
@@ -295,13 +306,7 @@ class NumpyMLP:
             if i < len(self.params) - 1:
                 h = np.maximum(h, 0)
             activations.append(h)
-        rows = np.arange(len(y))
-        shifted = h - h.max(axis=1, keepdims=True)
-        log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        loss = -log_probs[rows, y].mean()
-        grad = np.exp(log_probs)
-        grad[rows, y] -= 1
-        grad /= len(y)
+        loss, grad = np_cross_entropy(h, y)
         for i in reversed(range(len(self.params))):
             w, b = self.params[i]
             grad_w, grad_b = grad.T @ activations[i], grad.sum(axis=0)

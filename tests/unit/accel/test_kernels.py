@@ -9,31 +9,11 @@ import tinytorch.core.tensor
 from tinytorch.core.layers import linear
 from tinytorch.core.losses import cross_entropy
 from tinytorch.optim.optimizers import adam_update, rmsprop_update
-
-CHECKED = {}  # plain function -> the tests below that compare its kernel with it
-
-
-def checks(plain):
-    """Mark a test as comparing kernel(plain) with plain."""
-    def mark(test):
-        CHECKED.setdefault(plain, []).append(test.__name__)
-        return test
-    return mark
-
-
-def both_paths(fn):
-    """fn() with the kernels on, then with them off (kernels.plain()): (fast result, plain result)."""
-    fast = fn()
-    with kernels.plain():
-        slow = fn()
-    return fast, slow
-
-
-def tolerance(dtype):
-    return dict(rtol=1e-5, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
+from tests.unit.accel.checking import CHECKED, both_paths, checks, tolerance
 
 
 def test_every_registered_kernel_has_an_equality_test():
+    import tests.unit.accel.test_spatial_kernels  # noqa: F401  (its @checks marks count too)
     registered = kernels.registered()
     assert registered, "tinytorch.accel registers no kernel: is it imported by tinytorch/__init__.py?"
     missing = [f"{plain.__module__}.{plain.__name__}" for plain in registered if plain not in CHECKED]
