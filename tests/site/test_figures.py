@@ -11,7 +11,7 @@ from autograder.course.reader import reader_notebook
 
 # How many figures each module's notebook draws, one where each idea is taught (issue 12).
 FIGURES = {"01_tensor": 2, "03_layers": 2, "04_losses": 4, "05_dataloader": 1, "06_autograd": 1,
-           "09_spatial": 2, "10_tokenization": 1}
+           "09_spatial": 2, "10_tokenization": 1, "11_embeddings": 2}
 
 
 def _figure_cells(nb):

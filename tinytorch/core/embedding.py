@@ -10,30 +10,32 @@ from tinytorch.core.tensor import Tensor
 
 
 def _check_ids(input, num_embeddings):
-    """The ids of `input`, a Tensor of int64 or int32, as a NumPy array; IndexError naming
-    the first id outside 0 .. num_embeddings - 1."""
+    """The ids of `input`, a Tensor of int64 or int32, as a NumPy array; IndexError
+    naming the first id outside 0 .. num_embeddings - 1."""
     if not isinstance(input, Tensor):
-        raise TypeError("embedding: input should be a Tensor of int64 or int32 ids, got "
-                        f"{type(input).__name__}")
+        raise TypeError("embedding: input should be a Tensor of int64 or int32 ids, "
+                        f"got {type(input).__name__}")
     ids = input.data
     if ids.dtype not in (np.int64, np.int32):
         raise RuntimeError("embedding: input should hold int64 or int32 ids, got "
-                           f"{ids.dtype} (make it with tinytorch.tensor(ids) or .long())")
+                           f"{ids.dtype} (make it with tinytorch.tensor(ids) or "
+                           ".long())")
     bad = ids[(ids < 0) | (ids >= num_embeddings)]
     if bad.size:
         raise IndexError(f"embedding: id {int(bad[0])} is out of range for a table of "
-                         f"{num_embeddings} rows (ids go from 0 to {num_embeddings - 1})")
+                         f"{num_embeddings} rows (ids go from 0 to "
+                         f"{num_embeddings - 1})")
     return ids
 
 
 def _padding_index(padding_idx, num_embeddings):
-    """padding_idx as a row in 0 .. num_embeddings - 1 (negative counts from the end), or
-    None; AssertionError when it is outside the table."""
+    """padding_idx as a row in 0 .. num_embeddings - 1 (negative counts from the end),
+    or None; AssertionError when it is outside the table."""
     if padding_idx is None:
         return None
     if not -num_embeddings <= padding_idx < num_embeddings:
-        raise AssertionError(f"Padding_idx must be within num_embeddings: got padding_idx="
-                             f"{padding_idx} for {num_embeddings} rows")
+        raise AssertionError("Padding_idx must be within num_embeddings: got "
+                             f"padding_idx={padding_idx} for {num_embeddings} rows")
     return padding_idx + num_embeddings if padding_idx < 0 else padding_idx
 
 
@@ -44,19 +46,21 @@ def embedding(input, weight, padding_idx=None):
     -> (..., embedding_dim). padding_idx: the row whose gradient is always zero.
     """
     if not isinstance(weight, Tensor):
-        raise TypeError(f"embedding: weight should be a Tensor, got {type(weight).__name__}")
+        raise TypeError("embedding: weight should be a Tensor, got "
+                        f"{type(weight).__name__}")
     if weight.ndim != 2:
-        raise RuntimeError("embedding: 'weight' must be 2-D (num_embeddings, embedding_dim), "
-                           f"got size {list(weight.shape)}")
+        raise RuntimeError("embedding: 'weight' must be 2-D (num_embeddings, "
+                           f"embedding_dim), got size {list(weight.shape)}")
     ids = _check_ids(input, weight.shape[0])
     padding = _padding_index(padding_idx, weight.shape[0])
     out = weight.data[ids]                                  # (..., embedding_dim)
-    return Tensor.from_op(out, "embedding", (weight,), {"indices": ids, "padding_idx": padding})
+    return Tensor.from_op(out, "embedding", (weight,),
+                          {"indices": ids, "padding_idx": padding})
 
 
 def scatter_add_rows(indices, rows, num_rows):
-    """out[k] = the sum of rows[j] over the j with indices[j] == k, by sorting: equal ids
-    become neighbours, np.add.reduceat adds each run, one write per distinct id.
+    """out[k] = the sum of rows[j] over the j with indices[j] == k, by sorting: equal
+    ids become neighbours, np.add.reduceat adds each run, one write per distinct id.
 
     Shapes: indices (n,), rows (n, d) -> (num_rows, d), rows' dtype.
     """
@@ -65,7 +69,8 @@ def scatter_add_rows(indices, rows, num_rows):
         return out
     order = np.argsort(indices, kind="stable")
     sorted_ids = indices[order]
-    starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])  # first of each run
+    # first of each run
+    starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
     out[sorted_ids[starts]] = np.add.reduceat(rows[order], starts, axis=0)
     return out
 
@@ -77,7 +82,8 @@ def embedding_backward(grad, indices, num_embeddings, padding_idx=None):
     Shapes: grad (..., d), indices (...) -> (num_embeddings, d).
     """
     d = grad.shape[-1]
-    d_weight = scatter_add_rows(indices.reshape(-1), grad.reshape(-1, d), num_embeddings)
+    rows = grad.reshape(-1, d)
+    d_weight = scatter_add_rows(indices.reshape(-1), rows, num_embeddings)
     if padding_idx is not None:
         d_weight[padding_idx] = 0
     return d_weight
@@ -88,7 +94,8 @@ def _embedding_grad(grad, out, inputs, saved):
     """embedding: d/dweight[k] = the sum of grad over the positions whose id is k (a
     scatter-add), zero for padding_idx."""
     (weight,) = inputs
-    return (embedding_backward(grad, saved["indices"], weight.shape[0], saved["padding_idx"]),)
+    return (embedding_backward(grad, saved["indices"], weight.shape[0],
+                               saved["padding_idx"]),)
 
 
 class Embedding(Module):
@@ -107,13 +114,15 @@ class Embedding(Module):
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         self.padding_idx = _padding_index(padding_idx, num_embeddings)
         if _weight is None:
-            self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=np.float32))
+            self.weight = Parameter(np.empty((num_embeddings, embedding_dim),
+                                             dtype=np.float32))
             self.reset_parameters()
         else:
             if tuple(_weight.shape) != (num_embeddings, embedding_dim):
-                raise AssertionError("Shape of weight does not match num_embeddings and "
-                                     f"embedding_dim: expected {(num_embeddings, embedding_dim)}"
-                                     f", got {tuple(_weight.shape)}")
+                raise AssertionError("Shape of weight does not match num_embeddings "
+                                     "and embedding_dim: expected "
+                                     f"{(num_embeddings, embedding_dim)}, got "
+                                     f"{tuple(_weight.shape)}")
             self.weight = Parameter(_weight, requires_grad=not _freeze)
 
     def reset_parameters(self):
@@ -128,7 +137,9 @@ class Embedding(Module):
 
     def extra_repr(self):
         text = f"{self.num_embeddings}, {self.embedding_dim}"
-        return text if self.padding_idx is None else text + f", padding_idx={self.padding_idx}"
+        if self.padding_idx is not None:
+            text += f", padding_idx={self.padding_idx}"
+        return text
 
     @classmethod
     def from_pretrained(cls, embeddings, freeze=True, padding_idx=None):
@@ -136,8 +147,8 @@ class Embedding(Module):
         (num_embeddings, embedding_dim), padding row included; frozen (requires_grad
         False) unless freeze=False."""
         if len(embeddings.shape) != 2:
-            raise AssertionError("Embeddings parameter is expected to be 2-dimensional, got "
-                                 f"shape {tuple(embeddings.shape)}")
+            raise AssertionError("Embeddings parameter is expected to be "
+                                 f"2-dimensional, got shape {tuple(embeddings.shape)}")
         rows, dim = embeddings.shape
         return cls(rows, dim, padding_idx, _weight=embeddings, _freeze=freeze)
 
@@ -149,11 +160,11 @@ def sinusoidal_positions(length, dim):
     Shapes: -> (length, dim), float32.
     """
     if length < 0 or dim < 1:
-        raise ValueError(f"sinusoidal_positions: length should be >= 0 and dim >= 1, got "
-                         f"length={length}, dim={dim}")
-    positions = np.arange(length, dtype=np.float64)[:, None]                 # (length, 1)
-    rates = 10000.0 ** (-np.arange(0, dim, 2, dtype=np.float64) / dim)      # (ceil(dim / 2),)
-    angles = positions * rates                                               # (length, ceil(dim / 2))
+        raise ValueError("sinusoidal_positions: length should be >= 0 and dim >= 1, "
+                         f"got length={length}, dim={dim}")
+    positions = np.arange(length, dtype=np.float64)[:, None]             # (length, 1)
+    rates = 10000.0 ** (-np.arange(0, dim, 2, dtype=np.float64) / dim)  # (ceil(dim/2),)
+    angles = positions * rates                                # (length, ceil(dim / 2))
     table = np.empty((length, dim))
     table[:, 0::2] = np.sin(angles)
     table[:, 1::2] = np.cos(angles[:, :dim // 2])
