@@ -28,12 +28,14 @@ def test_profile_widget_renders_and_sorts_without_a_kernel(open_page):
     assert {"relu", "relu_backward"} <= {key for key, _ in first["rows"]}, first
     timeline = page.locator("svg.tt-profile-timeline rect.tt-event")
     assert timeline.count() >= 10 and timeline.first.is_visible()
-    assert page.locator("svg.tt-profile-memory circle.tt-peak").count() == 1
-    page.get_by_role("button", name="calls", exact=True).click()
+    assert page.locator("svg.tt-profile-memory circle.tt-peak").count() == 2  # the MLP and the CNN
+    cnn_keys = page.evaluate("() => [...document.querySelectorAll('.tt-bar-row')].map(r => r.dataset.key)")
+    assert any(key.startswith("conv2d") for key in cnn_keys), cnn_keys
+    page.get_by_role("button", name="calls", exact=True).first.click()  # the MLP's widget
     calls = _shown_sorted_by(page, "count")
     assert calls["rows"][0][1] >= 2, calls  # relu and the products run more than once per step
     for label, key in (("FLOPs", "flops"), ("total time", "cpu_time_total"), ("self time", "self_cpu_time_total")):
-        page.get_by_role("button", name=label, exact=True).click()
+        page.get_by_role("button", name=label, exact=True).first.click()
         _shown_sorted_by(page, key)
     assert not errors and not net.blocked, (errors, net.blocked)
     _shot(page, "profile-widget")

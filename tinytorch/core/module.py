@@ -42,6 +42,26 @@ class RemovableHandle:
         self.remove()
 
 
+# PyTorch's global module hooks: run on every module's call, before the module's own
+_global_forward_pre_hooks, _global_forward_hooks = OrderedDict(), OrderedDict()
+
+
+def register_module_forward_pre_hook(hook):
+    """hook(module, args) before every module's forward, as register_forward_pre_hook
+    on each; returns a RemovableHandle."""
+    handle = RemovableHandle(_global_forward_pre_hooks)
+    _global_forward_pre_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_forward_hook(hook):
+    """hook(module, args, output) after every module's forward, as register_forward_hook
+    on each; returns a RemovableHandle."""
+    handle = RemovableHandle(_global_forward_hooks)
+    _global_forward_hooks[handle.id] = hook
+    return handle
+
+
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
@@ -180,11 +200,13 @@ class Module:
                                   'required "forward" function')
 
     def __call__(self, *args, **kwargs):
-        """module(*args): the forward pre-hooks, forward(*args, **kwargs), then the
-        forward hooks."""
-        if not (self._forward_pre_hooks or self._forward_hooks):
+        """module(*args): the forward pre-hooks (global ones first), forward(*args,
+        **kwargs), then the forward hooks (global ones first)."""
+        if not (self._forward_pre_hooks or self._forward_hooks
+                or _global_forward_pre_hooks or _global_forward_hooks):
             return self.forward(*args, **kwargs)
-        for key, hook in list(self._forward_pre_hooks.items()):
+        for key, hook in [*_global_forward_pre_hooks.items(),
+                          *self._forward_pre_hooks.items()]:
             if key in self._hooks_with_kwargs:
                 result = hook(self, args, kwargs)
                 if result is not None:
@@ -198,7 +220,7 @@ class Module:
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
         output = self.forward(*args, **kwargs)
-        for key, hook in list(self._forward_hooks.items()):
+        for key, hook in [*_global_forward_hooks.items(), *self._forward_hooks.items()]:
             if key in self._hooks_with_kwargs:
                 result = hook(self, args, kwargs, output)
             else:
@@ -219,15 +241,13 @@ class Module:
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
         """Call hook(module, args) before each forward; a result other than None
         replaces args (a non-tuple becomes a 1-tuple). with_kwargs: hook(module, args,
-        kwargs) -> None or
-        (args, kwargs). prepend: run before the hooks already registered. Returns a
-            handle."""
+        kwargs) -> None or (args, kwargs). prepend: run before the hooks already
+        registered. Returns a handle."""
         return self._add_hook(self._forward_pre_hooks, hook, prepend, with_kwargs)
 
     def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False):
         """Call hook(module, args, output) after each forward; a result other than None
-        replaces the
-        output. with_kwargs: hook(module, args, kwargs, output). Returns a handle."""
+        replaces the output. with_kwargs: hook(module, args, kwargs, output)."""
         return self._add_hook(self._forward_hooks, hook, prepend, with_kwargs)
 
     # --- walking the tree -------------------------------------------------------------

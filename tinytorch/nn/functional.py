@@ -6,3 +6,5 @@ from tinytorch.core.more_losses import l1_loss, smooth_l1_loss, nll_loss
 from tinytorch.core.spatial import conv2d, pad
 from tinytorch.core.pooling import max_pool2d, avg_pool2d, adaptive_avg_pool2d
 from tinytorch.core.batchnorm import batch_norm
+from tinytorch.core.attention import scaled_dot_product_attention
+from tinytorch.core.embedding import embedding, sinusoidal_positions

@@ -6,9 +6,9 @@ names.
 How: while the block runs, sys.setprofile calls the profiler on every Python call and
 return (pure Python, so it works in JupyterLite too). A call of Tensor.from_op names the
 op that the calling function computes; a gradient rule from GRADIENTS is an op's
-backward; Module.__call__ is a module; autograd's backward is the backward pass. Outside
-the block nothing is installed: the ops run exactly the code they run without a
-profiler."""
+backward; autograd's backward is the backward pass. Modules are recorded by a global
+forward pre-hook and hook (register_module_forward_pre_hook). Outside the block nothing
+is installed: the ops run exactly the code they run without a profiler."""
 
 import sys
 import time
@@ -18,7 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from tinytorch.core.autograd import GRADIENTS, backward
-from tinytorch.core.module import Module
+from tinytorch.core.module import (
+    register_module_forward_hook,
+    register_module_forward_pre_hook,
+)
 from tinytorch.core.tensor import Tensor
 from tinytorch.profiler.events import (
     EventList,
@@ -30,7 +33,7 @@ from tinytorch.profiler.events import (
 from tinytorch.profiler.flops import backward_flops, op_cost
 
 _FROM_OP, _INIT = Tensor.from_op.__code__, Tensor.__init__.__code__
-_MODULE_CALL, _BACKWARD = Module.__call__.__code__, backward.__code__
+_BACKWARD = backward.__code__
 _active = []  # the profile recording now (at most one)
 
 
@@ -107,12 +110,18 @@ class profile:
         self.overhead_ns = self._calibrate()
         self._reset()
         _active.append(self)
+        self._hooks = (
+            register_module_forward_pre_hook(self._module_start),
+            register_module_forward_hook(self._module_end),
+        )
         self._t0 = time.perf_counter_ns()
         sys.setprofile(self._callback)
         return self
 
     def __exit__(self, *exc_info):
         sys.setprofile(None)
+        for handle in self._hooks:
+            handle.remove()
         _active.remove(self)
         for finalizer in self._finalizers:
             finalizer.detach()
@@ -121,14 +130,9 @@ class profile:
 
     def _reset(self):
         self._py = self._c = self._in_backward = self._spent = 0
-        self._open, self._ops, self._args, self._raw, self._finalizers = (
-            {},
-            {},
-            {},
-            [],
-            [],
-        )
-        self._live, self._mem = 0, []
+        self._open, self._ops, self._args = {}, {}, {}
+        self._raw, self._finalizers = [], []
+        self._live, self._mem, self._calls, self._now = 0, [], [], None
 
     def _stamp(self):
         """(perf_counter_ns, ns spent in the profiler so far, Python and C callbacks so
@@ -147,6 +151,7 @@ class profile:
         self._py += 1
         self._now = (now, self._spent, self._py, self._c)
         self._record(frame, event, arg)
+        self._now = None  # a tensor freed outside a callback stamps its own time
         self._spent += time.perf_counter_ns() - now
 
     def _record(self, frame, event, arg):
@@ -158,12 +163,10 @@ class profile:
                     frame.f_locals["op"],
                     tuple(frame.f_locals["inputs"]),
                 )
-            elif code in self._rules or code is _MODULE_CALL:
+            elif code in self._rules:
                 self._args[frame] = [
                     frame.f_locals[n] for n in code.co_varnames[: code.co_argcount]
                 ]
-                if code is _MODULE_CALL:
-                    self._args[frame].extend(frame.f_locals.get("args", ()))
             elif code is _BACKWARD:
                 self._in_backward += 1
             return
@@ -191,31 +194,32 @@ class profile:
                 for g in arg:
                     self._allocated(g)
             facts = _rule_facts(self._rules[code], self._args.pop(frame), arg)
-            self._raw.append(
-                (
-                    "backward_op",
-                    f"{self._rules[code]}_backward",
-                    start,
-                    now,
-                    facts,
-                    "backward",
-                )
-            )
-        elif code is _MODULE_CALL:
-            args = self._args.pop(frame)
-            self._raw.append(
-                (
-                    "module",
-                    f"nn.Module: {type(args[0]).__name__}",
-                    start,
-                    now,
-                    (_shapes(args[1:]),),
-                    self._phase(),
-                )
-            )
+            key = f"{self._rules[code]}_backward"
+            self._raw.append(("backward_op", key, start, now, facts, "backward"))
         elif code is _BACKWARD:
             self._in_backward -= 1
             self._raw.append(("backward", "backward", start, now, (), "backward"))
+
+    def _module_start(self, module, args):
+        """The global forward pre-hook: a module call starts (the hook's own time is
+        counted as the profiler's)."""
+        now = time.perf_counter_ns()
+        self._calls.append((module, (now, *self._stamp()[1:]), _shapes(args)))
+        self._spent += time.perf_counter_ns() - now
+
+    def _module_end(self, module, args, output):
+        """The global forward hook: the call of `module` on top of the stack ends (calls
+        left open above it raised)."""
+        now = time.perf_counter_ns()
+        stamp = (now, *self._stamp()[1:])
+        while self._calls:
+            called, start, shapes = self._calls.pop()
+            if called is module:
+                key = f"nn.Module: {type(module).__name__}"
+                facts = ((shapes,), self._phase())
+                self._raw.append(("module", key, start, stamp, *facts))
+                break
+        self._spent += time.perf_counter_ns() - now
 
     def _phase(self):
         return "backward" if self._in_backward else "forward"
@@ -229,8 +233,10 @@ class profile:
             self._finalizers.append(weakref.finalize(value, self._change, -n))
 
     def _change(self, n):
+        """Inside a callback, the callback's start is the time (a clock read later,
+        before the callback's cost is counted, would run ahead of every later stamp)."""
         self._live += n
-        self._mem.append((*self._stamp(), self._live, self._phase()))
+        self._mem.append((*(self._now or self._stamp()), self._live, self._phase()))
 
     def _calibrate(self, calls=400, repeats=5):
         """(ns per Python call or return, ns per C call or return) that the profiler
@@ -267,11 +273,8 @@ class profile:
     def _finish(self):
         """Turn the raw records into FunctionEvents and the MemoryTimeline on the
         corrected clock."""
-        stamps = (
-            [r[2] for r in self._raw]
-            + [r[3] for r in self._raw]
-            + [m[:4] for m in self._mem]
-        )
+        stamps = [r[2] for r in self._raw] + [r[3] for r in self._raw]
+        stamps += [m[:4] for m in self._mem]
         clock = _corrected_us(stamps, self._t0, self.overhead_ns)
         n = len(self._raw)
         self._events = EventList(
@@ -286,6 +289,7 @@ class profile:
             np.array([m[5] for m in self._mem], dtype=object),
         )
         self._raw, self._mem, self._open, self._ops, self._args = [], [], {}, {}, {}
+        self._calls = []
 
     def events(self):
         """Every recorded FunctionEvent, by start time (an EventList)."""
@@ -311,14 +315,15 @@ class profile:
 def _corrected_us(stamps, t0, overhead_ns):
     """µs since t0 of each (perf_counter_ns, ns spent in the profiler, Python and C
     callbacks) stamp with the profiler's own time taken out (what it measured of itself,
-    plus the calibrated cost per callback), made non-decreasing in recording order
-    (nesting is kept)."""
+    plus the calibrated cost per callback), made increasing in recording order (by 1 ps
+    a step where the correction would tie them, so nesting is kept)."""
     if not stamps:
         return np.zeros(0)
     s = np.asarray(stamps, dtype=np.float64).reshape(-1, 4)
     t = s[:, 0] - t0 - s[:, 1] - s[:, 2] * overhead_ns[0] - s[:, 3] * overhead_ns[1]
     order = np.lexsort((s[:, 0], s[:, 2] + s[:, 3]))
-    t[order] = np.maximum.accumulate(np.maximum(t[order], 0.0))
+    step = np.arange(len(t)) * 1e-3  # 1 ps
+    t[order] = np.maximum.accumulate(np.maximum(t[order], 0.0)) + step
     return t / 1000.0
 
 

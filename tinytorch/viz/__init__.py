@@ -6,3 +6,5 @@ notebook, with no JavaScript and no graphviz. GraphWidget(t) adds controls for a
 """
 from tinytorch.viz.graph import Graph, GraphDrawing, Node, draw_graph, trace
 from tinytorch.viz.widget import GraphWidget, backward_steps
+from tinytorch.viz.profile import ProfileWidget, profile_html
+from tinytorch.viz.attention import AttentionMap, attention_html

@@ -1,5 +1,6 @@
 """FLOP formulas, the Chrome trace, the analysis helpers, and the optional torch.profiler oracle."""
 import json
+import math
 
 import numpy as np
 import pytest
@@ -36,7 +37,8 @@ def test_chrome_trace_loads_with_nested_complete_events(tmp_path):
     for e in complete:
         assert e["ts"] >= 0 and e["dur"] >= 0 and isinstance(e["pid"], int) and isinstance(e["tid"], int)
     # nesting: any two complete events on one thread are disjoint or one holds the other
-    spans = sorted((e["ts"], e["ts"] + e["dur"]) for e in complete)
+    # (an outer event and its first child may start on the same corrected microsecond)
+    spans = sorted(((e["ts"], e["ts"] + e["dur"]) for e in complete), key=lambda s: (s[0], -s[1]))
     for i, (s1, e1) in enumerate(spans):
         for s2, e2 in spans[i + 1:]:
             assert e1 <= s2 + 1e-6 or e2 <= e1 + 1e-6, ((s1, e1), (s2, e2))
@@ -84,3 +86,21 @@ def test_same_mlp_as_torch_profiler_same_kinds_and_flops():
     # forward products: addmm's FLOPs; backward: the mm's of the gradient rules
     assert ours[product].flops == theirs["aten::addmm"].flops
     assert ours[f"{product}_backward"].flops == theirs["aten::mm"].flops
+
+
+@pytest.mark.parametrize("groups", [1, 2])
+def test_conv2d_of_module_09_is_counted_by_formula(groups):
+    # groups=1 may run module 17's kernel ("conv2d_nhwc"), groups=2 module 09's "conv2d"
+    tinytorch.manual_seed(0)
+    conv = nn.Conv2d(4, 6, kernel_size=3, stride=2, padding=1, groups=groups)
+    x = tinytorch.randn(2, 4, 9, 7, requires_grad=True)
+    with profile() as prof:
+        conv(x).sum().backward()
+    convs = [e for e in prof.events() if e.key.startswith("conv2d")]
+    forward = [e for e in convs if e.phase == "forward"]
+    backward = [e for e in convs if e.key.endswith("_backward")]
+    assert len(forward) == 1 and len(backward) == 1, [e.key for e in convs]
+    out = (2, 6, 5, 4)  # (9 + 2 - 3) // 2 + 1, (7 + 2 - 3) // 2 + 1
+    flops = 2 * math.prod(out) * (4 // groups) * 3 * 3
+    assert forward[0].flops == flops and forward[0].input_shapes[:2] == [(2, 4, 9, 7), (6, 4 // groups, 3, 3)]
+    assert backward[0].flops == 2 * flops  # gradients of the input and the weight

@@ -140,3 +140,84 @@ def test_record_function_without_a_profile_does_nothing():
     with record_function("alone") as r:
         y = tinytorch.ones(2) + 1.0
     assert r.name == "alone" and y.shape == (2,)
+
+
+def test_modules_are_recorded_through_global_hooks_removed_after_the_block():
+    from tinytorch.core import module as module_module
+    hooks = (module_module._global_forward_pre_hooks, module_module._global_forward_hooks)
+    model = nn.Sequential(nn.Linear(3, 2), nn.Tanh())
+    x = tinytorch.ones(4, 3)
+    with profile() as prof:
+        assert all(len(h) == 1 for h in hooks)  # one pre-hook and one hook while recording
+        model(x)
+    assert not any(hooks)
+    modules = [e for e in prof.events() if e.kind == "module"]
+    assert [e.key for e in modules] == ["nn.Module: Sequential", "nn.Module: Linear", "nn.Module: Tanh"]
+    assert modules[1].input_shapes == [(4, 3)] and modules[2].input_shapes == [(4, 2)]
+    assert modules[0].start_us <= modules[1].start_us and modules[2].end_us <= modules[0].end_us
+    with pytest.raises(ValueError, match="boom"):
+        with profile():
+            model(x)
+            raise ValueError("boom")
+    assert not any(hooks) and sys.getprofile() is None
+
+
+def test_a_module_that_raises_leaves_its_parent_recorded():
+    class Fails(nn.Module):
+        def forward(self, x):
+            raise KeyError("inner")
+
+    class Parent(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inner, self.lin = Fails(), nn.Linear(2, 2)
+
+        def forward(self, x):
+            try:
+                self.inner(x)
+            except KeyError:
+                pass
+            return self.lin(x)
+
+    with profile() as prof:
+        Parent()(tinytorch.ones(1, 2))
+    keys = [e.key for e in prof.events() if e.kind == "module"]
+    assert keys == ["nn.Module: Parent", "nn.Module: Linear"]
+
+
+def test_a_stall_inside_the_profilers_own_callback_does_not_shift_later_events(monkeypatch):
+    """The process stalls (is descheduled) while the profiler counts a new tensor: that time is
+    the profiler's, so no event may be pushed later by it."""
+    import time as real_time
+
+    from tinytorch.profiler import profiler as profiler_module
+
+    shift = [0]
+    fake = type("FakeTime", (), {"perf_counter_ns": staticmethod(lambda: real_time.perf_counter_ns() + shift[0]),
+                                 "perf_counter": staticmethod(real_time.perf_counter)})
+    monkeypatch.setattr(profiler_module, "time", fake)
+
+    class Stalling(profile):
+        def _allocated(self, value, inputs=()):
+            if not shift[0]:
+                shift[0] = 10**9  # one second, inside the callback
+            return super()._allocated(value, inputs)
+
+    model = nn.Sequential(nn.Linear(4, 3), nn.ReLU())
+    with Stalling() as prof:
+        with record_function("step"):
+            model(tinytorch.ones(2, 4)).sum().backward()
+    assert shift[0]
+    step = next(e for e in prof.events() if e.key == "step")
+    assert step.end_us < 0.5e6, step  # the stall is not in any recorded time
+    rule = next(e for e in prof.events() if e.key == "relu_backward")
+    assert rule.cpu_parent.key == "backward"
+
+
+def test_corrected_clock_never_ties_two_stamps_so_nesting_stays_readable():
+    from tinytorch.profiler.profiler import _corrected_us
+    # the 2nd and 3rd stamps come out before the 1st once their overhead is taken out
+    stamps = [(5_000, 0, 1, 0), (5_200, 900, 2, 0), (5_300, 900, 3, 0), (9_000, 900, 4, 0)]
+    clock = _corrected_us(stamps, 0, (0.0, 0.0))
+    assert np.all(np.diff(clock) > 0) and clock[0] == pytest.approx(5.0)
+    assert clock[3] == pytest.approx(8.1, abs=1e-5)
