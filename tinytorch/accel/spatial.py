@@ -1,20 +1,22 @@
-"""Convolution, max-pooling and batch-norm kernels: channels-last between layers.
+"""Convolution, max-pooling and batch-norm kernels: channels-last inside conv2d, NCHW outside.
 
 Module 09 teaches conv2d as im2col + one GEMM and its input gradient as col2im, a scatter-add of
 the column gradient. These kernels give the same values and gradients, faster:
 
-- fast_conv2d keeps the activations channels-last. It windows the input as (N, H, W, kh, kw, C)
-  (a view; the copy that makes the column matrix moves runs of C contiguous floats) and writes
-  its output as an (N, H, W, C_out) array handed out as the (N, C_out, H, W) view of it, so the
-  ReLU and BatchNorm that follow keep that layout and the gradient arriving from above reshapes
-  without a transpose copy. Like PyTorch's channels_last tensors (and unlike the plain path's
-  contiguous output) that output is not contiguous: .view(N, -1) on it raises, while reshape and
-  flatten copy. The max-pool below hands out contiguous outputs, so `x.view(N, -1)` after a pool,
-  the usual place, works on both paths. The bias is added in place into the GEMM's output. The
-  input gradient skips the column gradient: one small GEMM per kernel offset, (N·H·W, C_out) by
-  (C_out, C_in), added straight into the strided slice of the padded input gradient it belongs to
-  (col2im fused with the GEMM: no (N·H·W, kh·kw·C_in) array). The weight gradient is computed as
-  (colsᵀ g)ᵀ and the bias gradient as a vector-matrix product, the orders measured fastest.
+- fast_conv2d windows the input channels-last as (N, H, W, kh, kw, C) (a view; the copy that
+  makes the column matrix moves runs of C contiguous floats), runs one GEMM giving (N·H'·W', C_out)
+  and hands out a C-contiguous (N, C_out, H', W') array, as the plain path (and PyTorch's default
+  memory format) does, so `.view(N, -1)` works on it. The transpose to NCHW and the bias add are
+  one pass over the output (measured, conv 3→32 at 32×32 and 32→64 at 16×16, batch 64: 5.6 and
+  9.5 ms with the GEMM, against 4.8 and 10.4 ms for a batched GEMM per sample writing NCHW
+  directly, and 3.2 and 9.6 ms for the old channels-last view). Contiguity costs the CNN step
+  (benchmarks/cnn.py, 1 thread, load below 1) about 10-14 ms: 86-96 ms against 76-82 ms for the
+  channels-last output, torch 55-61 ms. The gradient arriving from above
+  is copied to (N·H'·W', C_out) once. The input gradient skips the column gradient: one small GEMM
+  per kernel offset, (N·H·W, C_out) by (C_out, C_in), added straight into the strided slice of
+  the padded input gradient it belongs to (col2im fused with the GEMM: no (N·H·W, kh·kw·C_in)
+  array). The weight gradient is computed as (colsᵀ g)ᵀ and the bias gradient as a vector-matrix
+  product, the orders measured fastest.
   Measured piece by piece (float32, 1 BLAS thread, load about 1.5, conv 32→64 3×3 p1 at 16×16,
   batch 64): the input gradient 9.0 ms vs 17.0 ms for the column-gradient GEMM + col2im; the bias
   gradient 0.06 ms vs 0.30 ms for a sum over rows; windowing channels-last 0.95 ms.
@@ -22,15 +24,16 @@ the column gradient. These kernels give the same values and gradients, faster:
   maximum by strided slices as module 09 does and records, in the same pass, which offset of the
   window won (the first maximum in window order, PyTorch's rule) as one byte per output. Its
   gradient is one comparison and one product per offset, written straight into the slices.
-- fast_batch_norm treats a channels-last input as an (N·H·W, C) matrix: per-channel sums are
+- fast_batch_norm treats a channels-last input (no longer a conv's output: contiguous NCHW input
+  takes the plain batch_norm) as an (N·H·W, C) matrix: per-channel sums are
   vector-matrix products, and per-channel vectors are broadcast over 64 rows at a time (`_wide`).
 
 Plain path (kernels.plain()) against these kernels, forward + backward, float32, 1 BLAS thread,
 process CPU time, min of medians, measured in one process while the machine's load was about 6:
-conv 32→64 above 39.6 ms vs 47.2 ms (−16%); conv 3→32 3×3 p1 at 32×32, batch 64, weight gradient
-only 10.3 ms vs 12.3 ms (−16%); 2×2 max-pool of a channels-last (64, 32, 32, 32) input 13.7 ms vs
-29.3 ms (−53%); batch norm (training) of a channels-last (128, 32, 32, 32) input 41.0 ms vs
-61.4 ms (−33%).
+(before the conv output was made contiguous) conv 32→64 above 39.6 ms vs 47.2 ms (−16%); conv
+3→32 3×3 p1 at 32×32, batch 64, weight gradient only 10.3 ms vs 12.3 ms (−16%); 2×2
+max-pool of a channels-last (64, 32, 32, 32) input 13.7 ms vs 29.3 ms (−53%); batch norm (training)
+of a channels-last (128, 32, 32, 32) input 41.0 ms vs 61.4 ms (−33%).
 
 Each kernel hands back to the plain function (module 09) any call it does not handle: groups,
 non-float dtypes, unbatched (C, H, W) input, overlapping, padded or dilated pools, batch norm of
@@ -124,9 +127,9 @@ def _padded_nhwc(x, pads):
 
 @replaces(conv2d)
 def fast_conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    """conv2d (N, C_in, H, W) * (C_out, C_in, kh, kw) -> (N, C_out, H', W'), computed channels-last:
-    the output is the (N, C_out, H', W') view of an (N, H', W', C_out) array. The plain conv2d for
-    any call this does not handle. Saves 10-45% per pass (measured: see the module docstring)."""
+    """conv2d (N, C_in, H, W) * (C_out, C_in, kh, kw) -> (N, C_out, H', W'), computed channels-last
+    (one GEMM giving (N·H'·W', C_out)) and handed out C-contiguous NCHW, as the plain path's: the
+    bias add and the transpose are one pass. The plain conv2d for any call this does not handle."""
     geometry = _conv_geometry(input, weight, bias, stride, padding, dilation, groups)
     if geometry is None:
         return conv2d(input, weight, bias, stride, padding, dilation, groups)
@@ -139,11 +142,12 @@ def fast_conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, group
                          writeable=False)
     cols = windows.reshape(n * oh * ow, kh * kw * c_in)            # the one copy: (N·H'·W', kh·kw·C_in)
     wmat = w.transpose(0, 2, 3, 1).reshape(c_out, kh * kw * c_in)  # rows ordered like a window
-    out = cols @ wmat.T
-    if bias is not None:
-        wide, row = _wide(out, bias.data)
-        wide += row                                                 # in place: the GEMM's fresh output
-    data = out.reshape(n, oh, ow, c_out).transpose(0, 3, 1, 2)
+    out = (cols @ wmat.T).reshape(n, oh * ow, c_out).transpose(0, 2, 1)
+    data = np.empty((n, c_out, oh, ow), dtype=x.dtype)              # contiguous NCHW, as the plain path
+    if bias is None:
+        data.reshape(n, c_out, oh * ow)[...] = out
+    else:                                                           # the bias added in the same pass
+        np.add(out, bias.data[:, None], out=data.reshape(n, c_out, oh * ow))
     inputs = (input, weight) if bias is None else (input, weight, bias)
     geometry = ((s0, s1), (d0, d1), pads, x.shape)
     return Tensor.from_op(data, "conv2d_nhwc", inputs, {"cols": cols, "wmat": wmat, "geometry": geometry})
@@ -156,7 +160,7 @@ def _fast_conv2d_grad(grad, out, inputs, saved):
     (s0, s1), (d0, d1), pads, x_shape = saved["geometry"]
     cols, wmat = saved["cols"], saved["wmat"]
     c_out, c_in, kh, kw = inputs[1].data.shape
-    g = grad.transpose(0, 2, 3, 1)                     # free when grad is channels-last, as ours are
+    g = grad.transpose(0, 2, 3, 1)                     # the reshape below copies an NCHW grad
     n, oh, ow = g.shape[:3]
     g2 = g.reshape(n * oh * ow, c_out)
     grads = [None, None]

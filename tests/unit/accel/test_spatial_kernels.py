@@ -81,6 +81,28 @@ def test_conv2d_weight_gradient_only_and_layers_in_a_chain():
 
 
 @checks(conv2d)
+@pytest.mark.parametrize("x_shape, w_shape, options", CONV_CASES[:3] + [((3, 2, 5, 5), (4, 2, 1, 1), {})])
+def test_conv2d_output_is_contiguous_nchw_and_views_like_plain(x_shape, w_shape, options):
+    """PyTorch's conv output is contiguous: .view(N, -1) works on it, on both paths."""
+    rng = np.random.default_rng(4)
+    x, w, b = (rng.standard_normal(s).astype(np.float32) for s in (x_shape, w_shape, w_shape[:1]))
+    n = x_shape[0]
+
+    def flat():
+        out = kernels.kernel(conv2d)(Tensor(x, requires_grad=True), Tensor(w), Tensor(b), **options)
+        assert out.data.flags.c_contiguous, f"conv2d output strides {out.data.strides}: not C-contiguous"
+        tinytorch.manual_seed(1)
+        layer = nn.Conv2d(w_shape[1], w_shape[0], w_shape[2:], **options)
+        layer_out = layer(Tensor(x, requires_grad=True))
+        return (out.grad_fn, layer_out.grad_fn), out.view(n, -1).data, layer_out.view(n, -1).data
+
+    (op, *fast), (plain_op, *plain) = both_paths(flat)
+    assert op == ("conv2d_nhwc",) * 2 and plain_op == ("conv2d",) * 2
+    for a, p in zip(fast, plain, strict=True):
+        np.testing.assert_allclose(a, p, **tolerance(np.float32))
+
+
+@checks(conv2d)
 @pytest.mark.parametrize("case", ["groups", "unbatched", "integer weight", "reflect"])
 def test_conv2d_falls_back_to_plain(case):
     rng = np.random.default_rng(4)
