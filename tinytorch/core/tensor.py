@@ -32,7 +32,8 @@ def _as_array(data, dtype=None):
         raise TypeError(f"Tensor: cannot make a tensor from {type(data).__name__} data "
                         f"(NumPy reads it as {values.dtype}); use numbers, lists of "
                         "numbers or arrays")
-    return values.astype(np.float32 if dtype is None else dtype)
+    # order="C": a new tensor is contiguous, as torch.tensor(array) is, so .view works
+    return values.astype(np.float32 if dtype is None else dtype, order="C")
 
 
 def _format(values):

@@ -201,10 +201,11 @@ def test_max_pool2d_falls_back_to_plain(args, options):
 
 # --- batch_norm ---------------------------------------------------------------------------------
 def run_batch_norm(x, training, affine, running, steps=3):
-    """`steps` calls of kernel(batch_norm) on channels-last x, each followed by backward: (op, outputs,
+    """`steps` calls of kernel(batch_norm) on x laid out channels-last (an (N, H, W, C) tensor
+    permuted to (N, C, H, W)), each followed by backward: (op, outputs,
     gradients, running statistics)."""
     c = x.shape[1]
-    data = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)  # channels-last memory
+    nhwc = np.ascontiguousarray(x.transpose(0, 2, 3, 1))  # images stored (N, H, W, C)
     rng = np.random.default_rng(8)
     weight = Tensor(rng.uniform(0.5, 1.5, c), dtype=x.dtype, requires_grad=True) if affine else None
     bias = Tensor(rng.standard_normal(c), dtype=x.dtype, requires_grad=True) if affine else None
@@ -212,8 +213,10 @@ def run_batch_norm(x, training, affine, running, steps=3):
     var = Tensor(rng.uniform(0.5, 2, c)) if running else None
     results = []
     for step in range(steps):
-        tx = Tensor(data * (step + 1), dtype=x.dtype, requires_grad=True)
-        out = kernels.kernel(batch_norm)(tx, mean, var, weight, bias, training, 0.1, 1e-5)
+        tx = Tensor(nhwc * (step + 1), dtype=x.dtype, requires_grad=True)
+        # permuted to (N, C, H, W): a view with channels-last memory, what the kernel handles
+        out = kernels.kernel(batch_norm)(tx.permute(0, 3, 1, 2), mean, var, weight, bias,
+                                         training, 0.1, 1e-5)
         out.backward(rng.standard_normal(out.shape).astype(x.dtype))
         results += [out.data, tx.grad.data]
     results += [t.grad.data for t in (weight, bias) if t is not None]

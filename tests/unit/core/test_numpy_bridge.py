@@ -69,3 +69,16 @@ def test_the_same_cases_raise_as_in_pytorch():
             except RuntimeError:
                 outcomes.append("RuntimeError")
         assert outcomes[0] == outcomes[1], f"{name}: tinytorch gives {outcomes[0]}, PyTorch {outcomes[1]}"
+
+
+def test_a_new_tensor_and_a_leaf_gradient_are_contiguous_as_in_pytorch():
+    """torch.tensor(a.T) is contiguous and a leaf's .grad follows its contiguous leaf, so .view
+    works on both; a Fortran-ordered copy would make view raise where PyTorch does not."""
+    a = np.arange(12, dtype=np.float32).reshape(3, 4)
+    t = Tensor(a.T)
+    assert t.data.flags.c_contiguous, f"Tensor(a.T) strides {t.data.strides}: not C-contiguous"
+    np.testing.assert_array_equal(t.view(12).data, a.T.reshape(12))
+    w = Tensor(np.ones((3, 4), dtype=np.float32), requires_grad=True)
+    (Tensor(a) @ w.T).sum().backward()  # w's gradient comes back through a transpose
+    assert w.grad.data.flags.c_contiguous, f"w.grad strides {w.grad.data.strides}"
+    np.testing.assert_array_equal(w.grad.view(12).data, (np.ones((3, 3)) @ a).reshape(12))
