@@ -3,6 +3,7 @@ plus the course site's piplite index (autograder/course/lite.py, lite-lock.json)
 Setup says what happened and what to do. No network: everything comes from the shipped lock."""
 import ast
 import asyncio
+import concurrent.futures
 import copy
 import io
 import sys
@@ -71,7 +72,9 @@ def _run_setup(monkeypatch, install):
         try:
             result = eval(code, {"__name__": "__main__"})
             if asyncio.iscoroutine(result):
-                asyncio.run(result)
+                # in a thread of its own: a browser test's Playwright may keep a loop running here
+                with concurrent.futures.ThreadPoolExecutor(1) as pool:
+                    pool.submit(asyncio.run, result).result()
         except Exception as e:
             error = e
     return err.getvalue(), error

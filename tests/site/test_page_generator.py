@@ -12,8 +12,18 @@ MILESTONES = [ms for ms in course.milestones() if ms.exists]
 
 
 def _headings(nb):
-    return [line for c in nb["cells"] if c["cell_type"] == "markdown"
-            for line in master.source(c).splitlines() if re.match(r"#{1,6} ", line)]
+    """The Markdown headings of nb's markdown cells; `# comments` inside ``` fences are code."""
+    found = []
+    for c in nb["cells"]:
+        if c["cell_type"] != "markdown":
+            continue
+        fenced = False
+        for line in master.source(c).splitlines():
+            if line.lstrip().startswith("```"):
+                fenced = not fenced
+            elif not fenced and re.match(r"#{1,6} ", line):
+                found.append(line)
+    return found
 
 
 def test_the_notebooks_title_and_headings_move_below_the_chapters():

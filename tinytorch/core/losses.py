@@ -267,8 +267,8 @@ def _class_index_loss(log_probs, target, weight, ignore_index, axis):
     safe = np.where(keep, target, 0)  # a valid class for ignored targets; masked below
     index = np.expand_dims(safe, axis)
     picked = np.take_along_axis(log_probs, index, axis=axis).squeeze(axis)
-    w_y = np.where(keep, 1 if weight is None else weight[safe], 0)
-    w_y = w_y.astype(log_probs.dtype)
+    w_y = 1 if weight is None else weight[safe]  # each target's class weight
+    w_y = np.where(keep, w_y, 0).astype(log_probs.dtype)
     return np.where(keep, -w_y * picked, 0), w_y.sum()
 
 
