@@ -199,8 +199,8 @@ class RandomCrop:
         rng = _random(self._rng)
         top = rng.integers(0, rows - height + 1, size=n_images)
         left = rng.integers(0, cols - width + 1, size=n_images)
-        windows = np.lib.stride_tricks.sliding_window_view(
-            batch, (height, width), axis=(2, 3))
+        window_view = np.lib.stride_tricks.sliding_window_view
+        windows = window_view(batch, (height, width), axis=(2, 3))
         crops = windows[np.arange(n_images), :, top, left]  # (n, C, height, width)
         return _image(crops.reshape(x.shape[:-2] + (height, width)))
 
